@@ -1,0 +1,348 @@
+//! Resolving and typing expressions.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::ast::{BindingKind, BinaryOp, Expr, ExprKind, Literal, TimeUnit};
+use crate::check::program::{AttributeDef, Builtin, Node, NodeKind};
+use crate::check::{types, CheckError};
+use crate::order::Field;
+use crate::span::Span;
+use crate::value::{SymbolSet, Type, Value};
+
+/// What expressions can see: the names defined so far, and where problems go.
+pub(super) struct Scope<'a> {
+    pub currency: String,
+    pub problems: &'a mut Vec<CheckError>,
+    pub attributes: Vec<AttributeDef>,
+    /// `const`/`let` defined so far: name, type, kind, whether it reads the order.
+    pub bindings: Vec<(String, Type, BindingKind, bool)>,
+    /// Every binding of the file, to tell "defined later" from "not defined".
+    pub all_bindings: HashMap<String, Span>,
+    /// Tables: name, key types, value type.
+    pub tables: Vec<(String, Vec<Type>, Type)>,
+    /// Which bindings were used.
+    pub used: Vec<bool>,
+    /// Inside receipt steps, `amount` is the running amount.
+    pub amount_allowed: bool,
+    /// Set when the expression just checked reads the order.
+    pub reads_order: bool,
+}
+
+impl Scope<'_> {
+    fn problem(&mut self, problem: CheckError) -> Node {
+        let span = problem.span;
+        self.problems.push(problem);
+        Node { kind: NodeKind::Const(Value::Missing), value_type: Type::Error, span }
+    }
+
+    /// Resolves and types `e`.
+    pub fn expr(&mut self, e: &Expr) -> Node {
+        let span = e.span;
+        let node = |kind, value_type| Node { kind, value_type, span };
+        match &e.node {
+            ExprKind::Literal(literal) => match self.literal(literal, span) {
+                Some((value, t)) => node(NodeKind::Const(value), t),
+                None => Node { kind: NodeKind::Const(Value::Missing), value_type: Type::Error, span },
+            },
+            ExprKind::Path(segments) => self.path(segments, span),
+            ExprKind::Call(name, args) => self.call(&name.node, name.span, args, span),
+            ExprKind::Unary(op, x) => {
+                let x = self.expr(x);
+                match types::unary(*op, &x.value_type) {
+                    Ok(t) => node(NodeKind::Unary(*op, Box::new(x)), t),
+                    Err((message, help)) => self.mismatch(span, message, help),
+                }
+            }
+            ExprKind::Binary(op, l, r) => self.binary(*op, l, r, span),
+            ExprKind::IsMissing(x, missing) => {
+                let x = self.expr(x);
+                if !matches!(x.kind, NodeKind::Field(_) | NodeKind::Attribute(_) | NodeKind::Binding(_))
+                    && x.value_type != Type::Error
+                {
+                    return self.problem(
+                        CheckError::error("E111", span, "only an order field can be missing")
+                            .label("not an order field")
+                            .help("write `order.traffic is missing` or `order.expires_at is present`"),
+                    );
+                }
+                node(NodeKind::IsMissing(Box::new(x), *missing), Type::Bool)
+            }
+            ExprKind::If(c, a, b) => {
+                let c = self.condition(c);
+                let (a, b) = (self.expr(a), self.expr(b));
+                let t = self.unify(&a, &b);
+                match t {
+                    Some(t) => node(NodeKind::If(Box::new(c), Box::new(a), Box::new(b)), t),
+                    None => self.mismatch(
+                        span,
+                        format!("the two branches of `if` give {} and {}", a.value_type, b.value_type),
+                        Some("both branches must give the same kind of value".to_owned()),
+                    ),
+                }
+            }
+        }
+    }
+
+    /// Resolves `e` and requires true/false.
+    pub fn condition(&mut self, e: &Expr) -> Node {
+        let node = self.expr(e);
+        if node.value_type != Type::Bool && node.value_type != Type::Error {
+            let found = node.value_type.clone();
+            return self.problem(
+                CheckError::error("E112", e.span, format!("a condition must be true or false, but this is {found}"))
+                    .label(format!("this is {found}"))
+                    .help("compare it with something: `held < 5 days`, `order.billing == subscription`"),
+            );
+        }
+        node
+    }
+
+    /// Resolves `e` and requires money.
+    pub fn money(&mut self, e: &Expr, what: &str) -> Node {
+        let node = self.expr(e);
+        if node.value_type != Type::Money && node.value_type != Type::Error {
+            let found = node.value_type.clone();
+            return self.problem(
+                CheckError::error("E113", e.span, format!("{what} must be money, but this is {found}"))
+                    .label(format!("this is {found}"))
+                    .help(format!("write an amount with its currency, such as `10.00 {}`", self.currency)),
+            );
+        }
+        node
+    }
+
+    fn mismatch(&mut self, span: Span, message: String, help: Option<String>) -> Node {
+        let mut problem = CheckError::error("E110", span, message);
+        problem.help = help;
+        self.problem(problem)
+    }
+
+    /// The common type of two branches, settling a bare symbol against a known set.
+    fn unify(&mut self, a: &Node, b: &Node) -> Option<Type> {
+        match (&a.value_type, &b.value_type) {
+            (Type::Error, t) | (t, Type::Error) => Some(t.clone()),
+            (x, y) if types::comparable(x, y) => {
+                self.check_symbol(a, &b.value_type);
+                self.check_symbol(b, &a.value_type);
+                match x {
+                    Type::Symbol(SymbolSet::Free(_)) => Some(y.clone()),
+                    _ => Some(x.clone()),
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn binary(&mut self, op: BinaryOp, l: &Expr, r: &Expr, span: Span) -> Node {
+        let (l, r) = (self.expr(l), self.expr(r));
+        if matches!(op, BinaryOp::Eq | BinaryOp::Ne) {
+            self.check_symbol(&l, &r.value_type);
+            self.check_symbol(&r, &l.value_type);
+        }
+        match types::binary(op, &l.value_type, &r.value_type) {
+            Ok(t) => Node { kind: NodeKind::Binary(op, Box::new(l), Box::new(r)), value_type: t, span },
+            Err((message, help)) => self.mismatch(span, message, help),
+        }
+    }
+
+    /// A bare name compared with a known symbol set must be one of its members.
+    fn check_symbol(&mut self, node: &Node, other: &Type) {
+        let (NodeKind::Const(Value::Symbol(name)), Type::Symbol(SymbolSet::Free(_))) = (&node.kind, &node.value_type)
+        else {
+            return;
+        };
+        match other {
+            Type::Symbol(set) => match set.members() {
+                Some(members) if !members.contains(&name.as_ref()) => {
+                    let list = members.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+                    let problem = CheckError::error("E109", node.span, format!("`{name}` is not a {}", set.name()))
+                        .label(format!("not a {}", set.name()))
+                        .help(format!("a {} is one of {list}", set.name()))
+                        .suggest(name, members.iter().copied());
+                    self.problems.push(problem);
+                }
+                Some(_) => {}
+                None => self.unknown_name(name, node.span),
+            },
+            Type::Error => {}
+            _ => self.unknown_name(name, node.span),
+        }
+    }
+
+    fn unknown_name(&mut self, name: &str, span: Span) {
+        let mut candidates: Vec<&str> = self.bindings.iter().map(|b| b.0.as_str()).collect();
+        candidates.extend(self.tables.iter().map(|t| t.0.as_str()));
+        let problem = CheckError::error("E101", span, format!("`{name}` is not defined"))
+            .label("unknown name")
+            .help("define it with `let` or `const` before this line, or write `order.FIELD`")
+            .suggest(name, candidates);
+        self.problems.push(problem);
+    }
+
+    fn path(&mut self, segments: &[String], span: Span) -> Node {
+        let node = |kind, value_type| Node { kind, value_type, span };
+        match segments {
+            [head, rest @ ..] if head == "order" => {
+                self.reads_order = true;
+                if let [attributes, name] = rest {
+                    if attributes == "attributes" {
+                        return match self.attributes.iter().position(|a| &a.name == name) {
+                            Some(index) => {
+                                let t = self.attributes.get(index).map_or(Type::Error, |a| a.value_type.clone());
+                                node(NodeKind::Attribute(index), t)
+                            }
+                            None => {
+                                let names: Vec<String> = self.attributes.iter().map(|a| a.name.clone()).collect();
+                                self.problem(
+                                    CheckError::error("E103", span, format!("attribute `{name}` is not declared"))
+                                        .label("undeclared attribute")
+                                        .help(format!("declare it: `attribute {name}: money = 0.00 {}`", self.currency))
+                                        .suggest(name, names.iter().map(String::as_str)),
+                                )
+                            }
+                        };
+                    }
+                }
+                let path = rest.join(".");
+                match Field::from_path(&path) {
+                    Some(field) => node(NodeKind::Field(field), field.value_type()),
+                    None => {
+                        let known = Field::ALL.iter().map(|f| f.path());
+                        let mut problem = CheckError::error("E102", span, format!("an order has no field `{path}`"))
+                            .label("unknown order field")
+                            .suggest(&path, known);
+                        if problem.help.is_none() {
+                            problem = problem.help(
+                                "provider-specific facts go under `order.attributes.NAME`, declared with `attribute`",
+                            );
+                        }
+                        self.problem(problem)
+                    }
+                }
+            }
+            [name] if name == "amount" && self.amount_allowed => node(NodeKind::Amount, Type::Money),
+            [name] => match self.bindings.iter().position(|b| &b.0 == name) {
+                Some(index) => {
+                    if let Some(used) = self.used.get_mut(index) {
+                        *used = true;
+                    }
+                    let (t, reads) = self.bindings.get(index).map_or((Type::Error, false), |b| (b.1.clone(), b.3));
+                    self.reads_order |= reads;
+                    node(NodeKind::Binding(index), t)
+                }
+                None => match self.all_bindings.get(name) {
+                    Some(defined) if defined.start > span.start => self.problem(
+                        CheckError::error("E106", span, format!("`{name}` is used before it is defined"))
+                            .label("used here")
+                            .help("move its `let` or `const` above this line: a policy reads top to bottom"),
+                    ),
+                    _ => node(NodeKind::Const(Value::Symbol(Arc::from(name.as_str()))), Type::Symbol(SymbolSet::Free(name.clone()))),
+                },
+            },
+            _ => {
+                let first = segments.first().map(String::as_str).unwrap_or("");
+                self.problem(
+                    CheckError::error("E102", span, format!("`{}` is not a known path", segments.join(".")))
+                        .label("unknown path")
+                        .help("order fields start with `order.`")
+                        .suggest(first, ["order"]),
+                )
+            }
+        }
+    }
+
+    fn call(&mut self, name: &str, name_span: Span, args: &[Expr], span: Span) -> Node {
+        if let Some(index) = self.tables.iter().position(|t| t.0 == name) {
+            let arguments: Vec<Node> = args.iter().map(|a| self.expr(a)).collect();
+            let (keys, value) = self.tables.get(index).map(|t| (t.1.clone(), t.2.clone())).unwrap_or((Vec::new(), Type::Error));
+            if keys.len() != arguments.len() {
+                return self.problem(
+                    CheckError::error(
+                        "E131",
+                        span,
+                        format!("table `{name}` has {} key column(s), but {} value(s) are given", keys.len(), arguments.len()),
+                    )
+                    .label("wrong number of keys"),
+                );
+            }
+            for (argument, key) in arguments.iter().zip(&keys) {
+                if !types::comparable(&argument.value_type, key) && argument.value_type != Type::Error {
+                    self.problems.push(
+                        CheckError::error(
+                            "E132",
+                            argument.span,
+                            format!("table `{name}` is keyed by {key}, but this is {}", argument.value_type),
+                        )
+                        .label(format!("this is {}", argument.value_type)),
+                    );
+                }
+                self.check_symbol(argument, key);
+            }
+            return Node { kind: NodeKind::Table(index, arguments), value_type: value, span };
+        }
+        let Some(builtin) = Builtin::ALL.iter().find(|(n, _)| *n == name).map(|(_, b)| *b) else {
+            let mut candidates: Vec<&str> = Builtin::ALL.iter().map(|(n, _)| *n).collect();
+            candidates.extend(self.tables.iter().map(|t| t.0.as_str()));
+            let names: Vec<String> = candidates.iter().map(|s| (*s).to_owned()).collect();
+            return self.problem(
+                CheckError::error("E104", name_span, format!("there is no function or table named `{name}`"))
+                    .label("unknown function")
+                    .suggest(name, names.iter().map(String::as_str)),
+            );
+        };
+        let arguments: Vec<Node> = args.iter().map(|a| self.expr(a)).collect();
+        if builtin == Builtin::Round {
+            if let Some(mode) = arguments.get(2) {
+                self.check_symbol(mode, &Type::Symbol(crate::value::ROUNDING_MODES));
+            }
+        }
+        let argument_types: Vec<Type> = arguments.iter().map(|a| a.value_type.clone()).collect();
+        match types::builtin(builtin, &argument_types) {
+            Ok(t) => Node { kind: NodeKind::Call(builtin, arguments), value_type: t, span },
+            Err((message, help)) => self.mismatch(span, message, help),
+        }
+    }
+
+    /// The value and type of a literal, checking currencies and calendar units.
+    pub fn literal(&mut self, literal: &Literal, span: Span) -> Option<(Value, Type)> {
+        Some(match literal {
+            Literal::Number(n) => (Value::Number(*n), Type::Number),
+            Literal::Percent(n) => (Value::Number(*n), Type::Number),
+            Literal::Money(amount, currency) => {
+                if *currency != self.currency {
+                    self.problems.push(
+                        CheckError::error(
+                            "E114",
+                            span,
+                            format!("this amount is in {currency}, but the policy's currency is {}", self.currency),
+                        )
+                        .label(format!("not {}", self.currency))
+                        .help(format!("a policy works in one currency: write `{} {}`", amount, self.currency)),
+                    );
+                    return None;
+                }
+                (Value::Money(*amount), Type::Money)
+            }
+            Literal::Duration(count, unit) => match unit.seconds() {
+                Some(seconds) => (Value::Duration(*count * rust_decimal::Decimal::from(seconds)), Type::Duration),
+                None => {
+                    let months = if *unit == TimeUnit::Year { *count * rust_decimal::Decimal::from(12) } else { *count };
+                    let whole = (months.fract().is_zero()).then(|| i64::try_from(months).ok()).flatten();
+                    let Some(months) = whole else {
+                        self.problems.push(
+                            CheckError::error("E115", span, "months and years must be whole numbers")
+                                .help("write `6 months` rather than `0.5 years`"),
+                        );
+                        return None;
+                    };
+                    (Value::Period(months), Type::Period)
+                }
+            },
+            Literal::Instant(at) => (Value::Instant(*at), Type::Instant),
+            Literal::Date(day) => (Value::Date(*day), Type::Date),
+            Literal::Text(text) => (Value::Text(Arc::from(text.as_str())), Type::Text),
+            Literal::Bool(b) => (Value::Bool(*b), Type::Bool),
+        })
+    }
+}

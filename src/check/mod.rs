@@ -1,0 +1,109 @@
+//! The syntax tree to a [`Program`]: every name resolved, every expression typed, every
+//! problem found at once (errors and warnings, sorted by position).
+
+mod expr;
+mod items;
+pub(crate) mod program;
+mod types;
+
+use std::fmt;
+
+use crate::ast::PolicyFile;
+use crate::span::Span;
+
+pub use program::Program;
+
+/// How serious a problem is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The policy cannot be used.
+    Error,
+    /// The policy works, but probably not as meant.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// A problem found by checking a parsed policy.
+///
+/// Codes are stable: `E1xx` are errors in names and types, `E12x` in the header, `E13x` in
+/// tables, `E14x` in examples; `W0xx` are warnings.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct CheckError {
+    /// The stable code, such as `E101`.
+    pub code: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong, in plain words.
+    pub message: String,
+    /// Where.
+    pub span: Span,
+    /// A short note under the underlined text.
+    pub label: String,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl CheckError {
+    fn error(code: &'static str, span: Span, message: impl Into<String>) -> CheckError {
+        CheckError {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            span,
+            label: String::new(),
+            help: None,
+        }
+    }
+
+    fn warning(code: &'static str, span: Span, message: impl Into<String>) -> CheckError {
+        CheckError { severity: Severity::Warning, ..CheckError::error(code, span, message) }
+    }
+
+    fn label(mut self, label: impl Into<String>) -> CheckError {
+        self.label = label.into();
+        self
+    }
+
+    fn help(mut self, help: impl Into<String>) -> CheckError {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds "did you mean `x`?" when one of `candidates` is close to `name`.
+    fn suggest<'a>(self, name: &str, candidates: impl IntoIterator<Item = &'a str>) -> CheckError {
+        match closest(name, candidates) {
+            Some(best) => self.help(format!("did you mean `{best}`?")),
+            None => self,
+        }
+    }
+}
+
+/// The candidate closest to `name`, if close enough to be a likely typo.
+pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(name, c), c))
+        .filter(|(distance, c)| *distance <= (name.len().max(c.len()) / 3).max(1))
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, c)| c)
+}
+
+/// The result of checking: the program and its warnings, or every problem found.
+pub(crate) fn check(file: &PolicyFile, source: &str) -> Result<(Program, Vec<CheckError>), Vec<CheckError>> {
+    let mut problems = Vec::new();
+    let program = items::check_file(file, source, &mut problems);
+    problems.sort_by_key(|p| (p.span.start, p.severity));
+    match program {
+        Some(program) if !problems.iter().any(|p| p.severity == Severity::Error) => Ok((program, problems)),
+        _ => Err(problems),
+    }
+}

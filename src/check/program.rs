@@ -1,0 +1,253 @@
+//! The checked policy: names resolved to indices, every expression typed. `eval` runs this.
+
+use chrono::NaiveDate;
+use chrono_tz::Tz;
+
+use crate::ast::{BinaryOp, KeyMatch, UnaryOp};
+use crate::decision::{Destination, Outcome, Review};
+use crate::money::Rounding;
+use crate::order::{Field, Order};
+use crate::span::Span;
+use crate::value::{Type, Value};
+
+/// A policy after checking.
+#[derive(Debug, Clone)]
+pub struct Program {
+    /// `policy ID`.
+    pub id: String,
+    /// The display name (the id when not given).
+    pub name: String,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Decimal places of the currency's minor unit.
+    pub minor_units: u32,
+    /// The zone calendar arithmetic happens in.
+    pub timezone: Tz,
+    /// The version label.
+    pub version: String,
+    /// Where the rules were read, and when.
+    pub sources: Vec<(String, NaiveDate)>,
+    /// From when this version applies.
+    pub effective: Option<NaiveDate>,
+    /// How refund parts are rounded to the minor unit.
+    pub rounding: Rounding,
+    /// Declared order attributes.
+    pub attributes: Vec<AttributeDef>,
+    /// `const` and `let` definitions, in source order.
+    pub bindings: Vec<BindingDef>,
+    /// Lookup tables.
+    pub tables: Vec<TableDef>,
+    /// Rules, in the order they are tried.
+    pub rules: Vec<RuleDef>,
+    /// Examples with their orders already built.
+    pub examples: Vec<ExampleDef>,
+}
+
+/// A declared attribute.
+#[derive(Debug, Clone)]
+pub struct AttributeDef {
+    /// Its name under `order.attributes`.
+    pub name: String,
+    /// Its type.
+    pub value_type: Type,
+    /// Used when the order does not give it.
+    pub default: Option<Value>,
+    /// For people.
+    pub description: Option<String>,
+}
+
+/// A `const` or `let`.
+#[derive(Debug, Clone)]
+pub struct BindingDef {
+    /// Its name.
+    pub name: String,
+    /// Its definition.
+    pub value: Node,
+    /// For people.
+    pub description: Option<String>,
+}
+
+/// A lookup table.
+#[derive(Debug, Clone)]
+pub struct TableDef {
+    /// Its name.
+    pub name: String,
+    /// How each key column matches.
+    pub matching: Vec<KeyMatch>,
+    /// Rows: keys and value.
+    pub rows: Vec<(Vec<Value>, Value)>,
+}
+
+/// A rule.
+#[derive(Debug, Clone)]
+pub struct RuleDef {
+    /// Its name.
+    pub name: String,
+    /// What the customer reads.
+    pub message: String,
+    /// Conditions, each a separate line of the "why" (top-level `and`s are split).
+    pub conditions: Vec<Node>,
+    /// Notes for the customer.
+    pub notes: Vec<String>,
+    /// Whether a person approves.
+    pub review: Review,
+    /// What it decides.
+    pub action: ActionDef,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// What a rule decides.
+#[derive(Debug, Clone)]
+pub enum ActionDef {
+    /// No refund.
+    Deny,
+    /// Pay back the parts; `manual` sends the result to manual review.
+    Refund {
+        /// The amounts.
+        parts: Vec<PartDef>,
+        /// The outcome is manual review.
+        manual: bool,
+    },
+}
+
+/// One amount of a refund.
+#[derive(Debug, Clone)]
+pub struct PartDef {
+    /// The starting amount.
+    pub base: Node,
+    /// Its receipt label.
+    pub label: String,
+    /// Receipt steps.
+    pub steps: Vec<StepDef>,
+    /// Where it goes.
+    pub destination: DestinationDef,
+}
+
+/// A receipt step.
+#[derive(Debug, Clone)]
+pub struct StepDef {
+    /// What it does.
+    pub kind: crate::ast::StepKind,
+    /// Its operand.
+    pub value: Node,
+    /// The upper bound of a clamp.
+    pub upper: Option<Node>,
+    /// Its receipt label.
+    pub label: String,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// Where a part goes.
+#[derive(Debug, Clone)]
+pub enum DestinationDef {
+    /// To one place.
+    To(ChoiceDef),
+    /// In shares by weight.
+    Split(Vec<(Node, ChoiceDef)>),
+}
+
+/// A destination, possibly chosen by a condition.
+#[derive(Debug, Clone)]
+pub enum ChoiceDef {
+    /// Fixed.
+    Fixed(Destination),
+    /// `if c then a else b`.
+    If(Box<Node>, Box<ChoiceDef>, Box<ChoiceDef>),
+}
+
+/// An in-file example.
+#[derive(Debug, Clone)]
+pub struct ExampleDef {
+    /// Its title.
+    pub name: String,
+    /// The full order (base order plus the example's fields).
+    pub order: Order,
+    /// The expected outcome.
+    pub outcome: Outcome,
+    /// The expected total.
+    pub amount: Option<rust_decimal::Decimal>,
+    /// Expected destinations, each with an optional amount.
+    pub to: Vec<(Destination, Option<rust_decimal::Decimal>)>,
+    /// The expected deciding rule.
+    pub by: Option<String>,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// A typed expression.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// What it computes.
+    pub kind: NodeKind,
+    /// Its type.
+    pub value_type: Type,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// The forms of typed expression.
+#[derive(Debug, Clone)]
+pub enum NodeKind {
+    /// A constant.
+    Const(Value),
+    /// An order field.
+    Field(Field),
+    /// A declared attribute, by index.
+    Attribute(usize),
+    /// A `const`/`let`, by index.
+    Binding(usize),
+    /// The running amount inside receipt steps.
+    Amount,
+    /// A table lookup, by index.
+    Table(usize, Vec<Node>),
+    /// A built-in function.
+    Call(Builtin, Vec<Node>),
+    /// `-x`, `not x`.
+    Unary(UnaryOp, Box<Node>),
+    /// `a OP b`.
+    Binary(BinaryOp, Box<Node>, Box<Node>),
+    /// `x is missing` (true) / `x is present` (false).
+    IsMissing(Box<Node>, bool),
+    /// `if c then a else b`.
+    If(Box<Node>, Box<Node>, Box<Node>),
+}
+
+/// Built-in functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Builtin {
+    /// `min(a, b, ...)`.
+    Min,
+    /// `max(a, b, ...)`.
+    Max,
+    /// `clamp(x, low, high)`.
+    Clamp,
+    /// `abs(x)`.
+    Abs,
+    /// `round(x, step, mode)`.
+    Round,
+    /// `floor(x)`, `floor(x, step)`.
+    Floor,
+    /// `ceil(x)`, `ceil(x, step)`.
+    Ceil,
+    /// `whole_months(from, to)`: whole calendar months in the policy's time zone.
+    WholeMonths,
+    /// `date(instant)`: the calendar date in the policy's time zone.
+    Date,
+}
+
+impl Builtin {
+    /// Every built-in with its name.
+    pub const ALL: &'static [(&'static str, Builtin)] = &[
+        ("min", Builtin::Min),
+        ("max", Builtin::Max),
+        ("clamp", Builtin::Clamp),
+        ("abs", Builtin::Abs),
+        ("round", Builtin::Round),
+        ("floor", Builtin::Floor),
+        ("ceil", Builtin::Ceil),
+        ("whole_months", Builtin::WholeMonths),
+        ("date", Builtin::Date),
+    ];
+}

@@ -1,0 +1,50 @@
+//! Reading orders from files or standard input: one JSON order, a JSON array, or JSON Lines.
+
+use std::io::Read;
+use std::path::Path;
+
+use refund_rules::{Order, OrderError};
+
+/// One order read from input, or why it could not be read; `origin` says where it came from.
+pub struct OrderInput {
+    /// `file`, `file[2]` or `file:3`.
+    pub origin: String,
+    /// The order.
+    pub order: Result<Order, OrderError>,
+}
+
+/// Reads every order in `path` (`-` for standard input).
+pub fn read(path: &Path) -> Result<Vec<OrderInput>, String> {
+    let name = path.display().to_string();
+    let text = if name == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {e}"))?;
+        text
+    } else {
+        std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?
+    };
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('[') {
+        return match serde_json::from_str::<Vec<serde_json::Value>>(&text) {
+            Ok(values) => Ok(values
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| OrderInput { origin: format!("{name}[{i}]"), order: Order::from_json_value(v) })
+                .collect()),
+            Err(error) => Ok(vec![OrderInput {
+                origin: name,
+                order: Err(OrderError::Json { path: ".".into(), message: error.to_string() }),
+            }]),
+        };
+    }
+    let lines: Vec<(usize, &str)> =
+        text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, l)).collect();
+    let one_object = Order::from_json(&text);
+    if lines.len() <= 1 || one_object.is_ok() || !lines.iter().all(|(_, l)| l.trim_start().starts_with('{') && l.trim_end().ends_with('}')) {
+        return Ok(vec![OrderInput { origin: name, order: one_object }]);
+    }
+    Ok(lines
+        .into_iter()
+        .map(|(number, line)| OrderInput { origin: format!("{name}:{number}"), order: Order::from_json(line) })
+        .collect())
+}

@@ -1,0 +1,196 @@
+//! The decision contract: what the engine answers for one order.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The answer to one refund request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Decision {
+    /// The order's id.
+    pub order: String,
+    /// Which policy decided.
+    pub policy: PolicyRef,
+    /// Refund, no refund, or manual review.
+    pub outcome: Outcome,
+    /// The deciding rule.
+    pub rule: String,
+    /// The total returned, in the currency's minor unit.
+    pub amount: Decimal,
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Where the money goes; empty when the amount is zero.
+    pub refunds: Vec<Refund>,
+    /// Every receipt step from the base amount to the final one.
+    pub lines: Vec<Line>,
+    /// Why: the deciding rule's message, then what the steps found.
+    pub reasons: Vec<String>,
+    /// Sentences for the customer.
+    pub notes: Vec<String>,
+    /// Whether a person approves before money moves.
+    pub review: Review,
+    /// The named values the decision used (`let`s and `const`s), in definition order.
+    pub values: Vec<NamedValue>,
+    /// Every rule tried and why it did or did not decide; only when asked for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace: Option<Vec<TraceEntry>>,
+}
+
+/// Identifies the policy that decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyRef {
+    /// `policy ID`.
+    pub id: String,
+    /// Its display name.
+    pub name: String,
+    /// Its version label.
+    pub version: String,
+    /// `sha256:` of the policy's source text.
+    pub digest: String,
+}
+
+/// What was decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Money goes back (the amount is above zero).
+    Refund,
+    /// Nothing goes back.
+    NoRefund,
+    /// A person decides; the amount is what the policy computed.
+    ManualReview,
+}
+
+impl Outcome {
+    /// How the outcome is written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Refund => "refund",
+            Outcome::NoRefund => "no_refund",
+            Outcome::ManualReview => "manual_review",
+        }
+    }
+
+    /// The outcome written `name`.
+    pub fn from_name(name: &str) -> Option<Outcome> {
+        Some(match name {
+            "refund" => Outcome::Refund,
+            "no_refund" => Outcome::NoRefund,
+            "manual_review" => Outcome::ManualReview,
+            _ => return None,
+        })
+    }
+}
+
+/// Where refunded money goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Destination {
+    /// Back through the payment channel.
+    Original,
+    /// To the account balance.
+    Balance,
+    /// As gift credit.
+    Gift,
+    /// As a voucher returned to the account.
+    Voucher,
+}
+
+impl Destination {
+    /// How the destination is written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Destination::Original => "original",
+            Destination::Balance => "balance",
+            Destination::Gift => "gift",
+            Destination::Voucher => "voucher",
+        }
+    }
+
+    /// The destination written `name`.
+    pub fn from_name(name: &str) -> Option<Destination> {
+        Some(match name {
+            "original" => Destination::Original,
+            "balance" => Destination::Balance,
+            "gift" => Destination::Gift,
+            "voucher" => Destination::Voucher,
+            _ => return None,
+        })
+    }
+}
+
+/// Whether a person approves the refund.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Review {
+    /// Paid without a person.
+    #[default]
+    Auto,
+    /// A person approves first.
+    Manual,
+}
+
+/// Money to one destination.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    /// Where it goes.
+    pub to: Destination,
+    /// How much.
+    pub amount: Decimal,
+}
+
+/// One receipt line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Line {
+    /// What the line is, in the policy's words.
+    pub label: String,
+    /// The signed change (the base line: the starting amount).
+    pub amount: Decimal,
+    /// `base`, `less`, `plus`, `deduct`, `offset`, `cap`, `zero_below`, `clamp` or `rounding`.
+    pub kind: String,
+    /// The running amount after this line.
+    pub total: Decimal,
+}
+
+/// A named value and how it reads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedValue {
+    /// The name in the policy (`held`, `order.paid.cash`).
+    pub name: String,
+    /// The value as text (`5 days 0 hours`, `13.70`).
+    pub value: String,
+}
+
+/// One step of the explanation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TraceEntry {
+    /// A rule that did not decide: the first condition that failed, and the values it read.
+    Skipped {
+        /// The rule.
+        rule: String,
+        /// Its message.
+        message: String,
+        /// The failing condition as written.
+        condition: String,
+        /// The values it read.
+        values: Vec<NamedValue>,
+    },
+    /// The deciding rule: every condition held.
+    Decided {
+        /// The rule.
+        rule: String,
+        /// Its message.
+        message: String,
+        /// Each condition as written.
+        conditions: Vec<String>,
+        /// The values they read.
+        values: Vec<NamedValue>,
+    },
+    /// A receipt step with its arithmetic.
+    Step {
+        /// The line's label.
+        label: String,
+        /// `900.00 - 50.00 = 850.00`.
+        arithmetic: String,
+    },
+}

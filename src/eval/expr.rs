@@ -1,0 +1,447 @@
+//! Computing expressions: exact decimals, calendar time, lazily computed `let`s.
+
+use std::cmp::Ordering;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate};
+use rust_decimal::Decimal;
+
+use super::time::{self, Unit};
+use super::{is_read, named, EvalError};
+use crate::ast::{BinaryOp, KeyMatch, UnaryOp};
+use crate::check::program::{Builtin, Node, NodeKind, Program};
+use crate::decision::NamedValue;
+use crate::money::{round_to_step, Rounding};
+use crate::order::{Order, OrderError};
+use crate::span::Span;
+use crate::value::{Type, Value};
+
+type Result<T> = std::result::Result<T, EvalError>;
+
+/// Everything one evaluation reads and remembers.
+pub(crate) struct Env<'p, 'o> {
+    pub program: &'p Program,
+    pub order: &'o Order,
+    attributes: Vec<Value>,
+    /// `let`/`const` values computed so far (each at most once).
+    memo: Vec<Option<Value>>,
+    /// The running amount of the receipt step being computed.
+    pub amount: Decimal,
+}
+
+impl<'p, 'o> Env<'p, 'o> {
+    /// Binds the order's attributes to the policy's declarations.
+    pub fn new(program: &'p Program, order: &'o Order) -> Result<Env<'p, 'o>> {
+        for name in order.attributes.keys() {
+            if !program.attributes.iter().any(|a| &a.name == name) {
+                let known: Vec<&str> = program.attributes.iter().map(|a| a.name.as_str()).collect();
+                let hint = match crate::check::closest(name, known.iter().copied()) {
+                    Some(best) => format!(" (did you mean `{best}`?)"),
+                    None if known.is_empty() => " (it declares none)".to_owned(),
+                    None => format!(" (it declares {})", known.join(", ")),
+                };
+                return Err(OrderError::Invalid {
+                    path: format!("attributes.{name}"),
+                    message: format!("policy `{}` does not declare this attribute{hint}", program.id),
+                }
+                .into());
+            }
+        }
+        let attributes = program
+            .attributes
+            .iter()
+            .map(|declared| match order.attributes.get(&declared.name) {
+                Some(given) => attribute_value(&declared.name, &declared.value_type, given),
+                None => Ok(declared.default.clone().unwrap_or(Value::Missing)),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Env { program, order, attributes, memo: vec![None; program.bindings.len()], amount: Decimal::ZERO })
+    }
+
+    /// Evaluates a condition.
+    pub fn truth(&mut self, node: &Node) -> Result<bool> {
+        match self.eval(node)? {
+            Value::Bool(b) => Ok(b),
+            Value::Missing => Err(self.missing(node)),
+            _ => Err(EvalError::OutOfRange { what: "a condition that is not true/false".into(), span: node.span }),
+        }
+    }
+
+    /// Evaluates an amount of money.
+    pub fn money(&mut self, node: &Node) -> Result<Decimal> {
+        match self.eval(node)? {
+            Value::Money(m) | Value::Number(m) => Ok(m),
+            _ => Err(self.missing(node)),
+        }
+    }
+
+    fn missing(&self, node: &Node) -> EvalError {
+        EvalError::Missing { what: self.name_of(node).unwrap_or_else(|| "a value".into()), span: node.span }
+    }
+
+    fn name_of(&self, node: &Node) -> Option<String> {
+        match &node.kind {
+            NodeKind::Field(field) => Some(format!("order.{}", field.path())),
+            NodeKind::Attribute(index) => self.program.attributes.get(*index).map(|a| format!("order.attributes.{}", a.name)),
+            NodeKind::Binding(index) => self.program.bindings.get(*index).map(|b| b.name.clone()),
+            NodeKind::Binary(_, l, r) => self.name_of(l).or_else(|| self.name_of(r)),
+            _ => None,
+        }
+    }
+
+    /// The fields, attributes and bindings `node` reads, with their values (for the "why").
+    pub fn referenced(&mut self, node: &Node) -> Vec<NamedValue> {
+        let mut found = Vec::new();
+        self.collect(node, &mut found);
+        found
+    }
+
+    fn collect(&mut self, node: &Node, found: &mut Vec<NamedValue>) {
+        if is_read(&node.kind) {
+            if let (Some(name), Ok(value)) = (self.name_of(node), self.eval(node)) {
+                found.push(named(name, &value));
+            }
+            return;
+        }
+        match &node.kind {
+            NodeKind::Table(_, args) | NodeKind::Call(_, args) => args.iter().for_each(|a| self.collect(a, found)),
+            NodeKind::Unary(_, x) | NodeKind::IsMissing(x, _) => self.collect(x, found),
+            NodeKind::Binary(_, l, r) => {
+                self.collect(l, found);
+                self.collect(r, found);
+            }
+            NodeKind::If(c, a, b) => {
+                self.collect(c, found);
+                self.collect(a, found);
+                self.collect(b, found);
+            }
+            _ => {}
+        }
+    }
+
+    /// The `let`s and `const`s computed during this evaluation, in definition order.
+    pub fn computed_values(&self) -> Vec<NamedValue> {
+        self.program
+            .bindings
+            .iter()
+            .zip(&self.memo)
+            .filter_map(|(binding, value)| value.as_ref().map(|v| named(binding.name.clone(), v)))
+            .collect()
+    }
+
+    /// Computes `node`.
+    pub fn eval(&mut self, node: &Node) -> Result<Value> {
+        let span = node.span;
+        match &node.kind {
+            NodeKind::Const(value) => Ok(value.clone()),
+            NodeKind::Field(field) => Ok(field.read(self.order)),
+            NodeKind::Attribute(index) => Ok(self.attributes.get(*index).cloned().unwrap_or(Value::Missing)),
+            NodeKind::Binding(index) => {
+                if let Some(Some(value)) = self.memo.get(*index) {
+                    return Ok(value.clone());
+                }
+                let program = self.program;
+                let Some(binding) = program.bindings.get(*index) else {
+                    return Err(EvalError::OutOfRange { what: "a name".into(), span });
+                };
+                let value = self.eval(&binding.value)?;
+                if let Some(slot) = self.memo.get_mut(*index) {
+                    *slot = Some(value.clone());
+                }
+                Ok(value)
+            }
+            NodeKind::Amount => Ok(Value::Money(self.amount)),
+            NodeKind::Table(index, args) => {
+                let keys = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
+                self.lookup(*index, &keys, span)
+            }
+            NodeKind::Call(builtin, args) => {
+                let values = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
+                self.call(*builtin, &values, args, span)
+            }
+            NodeKind::Unary(op, x) => match (op, self.eval(x)?) {
+                (UnaryOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
+                (UnaryOp::Neg, Value::Money(m)) => Ok(Value::Money(-m)),
+                (UnaryOp::Neg, Value::Number(n)) => Ok(Value::Number(-n)),
+                (UnaryOp::Neg, Value::Duration(d)) => Ok(Value::Duration(-d)),
+                _ => Err(self.missing(x)),
+            },
+            NodeKind::Binary(BinaryOp::And, l, r) => Ok(Value::Bool(self.truth(l)? && self.truth(r)?)),
+            NodeKind::Binary(BinaryOp::Or, l, r) => Ok(Value::Bool(self.truth(l)? || self.truth(r)?)),
+            NodeKind::Binary(op, l, r) => {
+                let (a, b) = (self.eval(l)?, self.eval(r)?);
+                match (&a, &b) {
+                    (Value::Missing, _) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => Err(self.missing(l)),
+                    (_, Value::Missing) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => Err(self.missing(r)),
+                    _ => binary(*op, a, b, self.program, span),
+                }
+            }
+            NodeKind::IsMissing(x, missing) => Ok(Value::Bool((self.eval(x)? == Value::Missing) == *missing)),
+            NodeKind::If(c, a, b) => {
+                if self.truth(c)? {
+                    self.eval(a)
+                } else {
+                    self.eval(b)
+                }
+            }
+        }
+    }
+
+    fn lookup(&self, index: usize, keys: &[Value], span: Span) -> Result<Value> {
+        let table = self.program.tables.get(index).ok_or(EvalError::OutOfRange { what: "a table".into(), span })?;
+        let mut best: Option<&(Vec<Value>, Value)> = None;
+        for row in &table.rows {
+            let fits = row.0.iter().zip(keys).zip(&table.matching).all(|((key, value), matching)| match matching {
+                KeyMatch::Exact => equal(key, value),
+                KeyMatch::Step => compare(key, value).is_some_and(|o| o.is_le()),
+            });
+            let better = best.is_none_or(|current| {
+                row.0.iter().zip(&current.0).zip(&table.matching).any(|((a, b), m)| {
+                    *m == KeyMatch::Step && compare(a, b).is_some_and(|o| o.is_gt())
+                })
+            });
+            if fits && better {
+                best = Some(row);
+            }
+        }
+        match best {
+            Some(row) => Ok(row.1.clone()),
+            None => Err(EvalError::NoTableRow {
+                table: table.name.clone(),
+                keys: keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+                span,
+            }),
+        }
+    }
+
+    fn call(&self, builtin: Builtin, values: &[Value], args: &[Node], span: Span) -> Result<Value> {
+        if let Some(position) = values.iter().position(|v| *v == Value::Missing) {
+            return Err(args.get(position).map_or(EvalError::Missing { what: "a value".into(), span }, |a| self.missing(a)));
+        }
+        let zone = self.program.timezone;
+        let range = |what: &str| EvalError::OutOfRange { what: what.to_owned(), span };
+        match (builtin, values) {
+            (Builtin::Min | Builtin::Max, [first, rest @ ..]) => {
+                let mut best = first.clone();
+                for value in rest {
+                    let order = compare(value, &best).ok_or_else(|| range("a comparison"))?;
+                    if (builtin == Builtin::Min && order.is_lt()) || (builtin == Builtin::Max && order.is_gt()) {
+                        best = value.clone();
+                    }
+                }
+                Ok(best)
+            }
+            (Builtin::Clamp, [x, low, high]) => {
+                let below = compare(x, low).ok_or_else(|| range("a comparison"))?.is_lt();
+                let above = compare(x, high).ok_or_else(|| range("a comparison"))?.is_gt();
+                Ok(if below { low.clone() } else if above { high.clone() } else { x.clone() })
+            }
+            (Builtin::Abs, [Value::Money(m)]) => Ok(Value::Money(m.abs())),
+            (Builtin::Abs, [Value::Number(n)]) => Ok(Value::Number(n.abs())),
+            (Builtin::Abs, [Value::Duration(d)]) => Ok(Value::Duration(d.abs())),
+            (Builtin::Round, [x, step, Value::Symbol(mode)]) => {
+                let mode = Rounding::from_name(mode).ok_or_else(|| range("a rounding mode"))?;
+                step_round(x, step, mode).ok_or_else(|| range("the rounding step"))
+            }
+            (Builtin::Floor | Builtin::Ceil, [x, rest @ ..]) => {
+                let mode = if builtin == Builtin::Floor { Rounding::Floor } else { Rounding::Ceiling };
+                match (x, rest) {
+                    (Value::Instant(at), [unit]) => {
+                        let unit = match unit {
+                            Value::Duration(seconds) => Unit::Seconds(i64::try_from(*seconds).map_err(|_| range("the unit"))?),
+                            Value::Period(months) => Unit::Months(*months),
+                            _ => return Err(range("the unit")),
+                        };
+                        let rounded = if builtin == Builtin::Floor {
+                            time::floor_instant(*at, unit, zone)
+                        } else {
+                            time::ceil_instant(*at, unit, zone)
+                        };
+                        rounded.map(Value::Instant).ok_or_else(|| {
+                            range("rounding an instant to that unit (use a second, minute, hour, day, 1 month or 1 year)")
+                        })
+                    }
+                    (x, []) => step_round(x, &Value::Number(Decimal::ONE), mode).ok_or_else(|| range("the value")),
+                    (x, [step]) => step_round(x, step, mode).ok_or_else(|| range("the rounding step")),
+                    _ => Err(range("the arguments")),
+                }
+            }
+            (Builtin::WholeMonths, [Value::Instant(a), Value::Instant(b)]) => {
+                time::whole_months(*a, *b, zone).map(|n| Value::Number(n.into())).ok_or_else(|| range("the dates"))
+            }
+            (Builtin::WholeMonths, [Value::Date(a), Value::Date(b)]) => {
+                time::whole_months_between_dates(*a, *b).map(|n| Value::Number(n.into())).ok_or_else(|| range("the dates"))
+            }
+            (Builtin::Date, [Value::Instant(at)]) => Ok(Value::Date(time::local(*at, zone).date())),
+            _ => Err(range("the arguments")),
+        }
+    }
+}
+
+/// Rounds money, a number or a duration to a multiple of `step`.
+fn step_round(x: &Value, step: &Value, mode: Rounding) -> Option<Value> {
+    let step = match step {
+        Value::Number(s) | Value::Money(s) | Value::Duration(s) => *s,
+        _ => return None,
+    };
+    Some(match x {
+        Value::Money(m) => Value::Money(round_to_step(*m, step, mode)?),
+        Value::Number(n) => Value::Number(round_to_step(*n, step, mode)?),
+        Value::Duration(d) => Value::Duration(round_to_step(*d, step, mode)?),
+        _ => return None,
+    })
+}
+
+/// Whether two values are equal; a missing value equals nothing.
+fn equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Missing, _) | (_, Value::Missing) => false,
+        _ => a == b,
+    }
+}
+
+/// How two values of the same ordered type compare.
+pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (a, b) {
+        (Value::Money(x), Value::Money(y))
+        | (Value::Number(x), Value::Number(y))
+        | (Value::Duration(x), Value::Duration(y)) => Some(x.cmp(y)),
+        (Value::Period(x), Value::Period(y)) => Some(x.cmp(y)),
+        (Value::Instant(x), Value::Instant(y)) => Some(x.cmp(y)),
+        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+fn binary(op: BinaryOp, a: Value, b: Value, program: &Program, span: Span) -> Result<Value> {
+    use Value::*;
+    let range = |what: &str| EvalError::OutOfRange { what: what.to_owned(), span };
+    let overflow = || range("the result");
+    let zone = program.timezone;
+    let ordered = |o: Option<Ordering>| o.ok_or_else(|| range("a comparison"));
+    Ok(match op {
+        BinaryOp::Eq => Bool(equal(&a, &b)),
+        BinaryOp::Ne => Bool(!equal(&a, &b)),
+        BinaryOp::Lt => Bool(ordered(compare(&a, &b))?.is_lt()),
+        BinaryOp::Le => Bool(ordered(compare(&a, &b))?.is_le()),
+        BinaryOp::Gt => Bool(ordered(compare(&a, &b))?.is_gt()),
+        BinaryOp::Ge => Bool(ordered(compare(&a, &b))?.is_ge()),
+        BinaryOp::And | BinaryOp::Or => return Err(range("a condition")),
+        BinaryOp::Add | BinaryOp::Sub => {
+            let minus = op == BinaryOp::Sub;
+            let combine = |x: Decimal, y: Decimal| if minus { x.checked_sub(y) } else { x.checked_add(y) };
+            match (a, b) {
+                (Money(x), Money(y)) => Money(combine(x, y).ok_or_else(overflow)?),
+                (Number(x), Number(y)) => Number(combine(x, y).ok_or_else(overflow)?),
+                (Duration(x), Duration(y)) => Duration(combine(x, y).ok_or_else(overflow)?),
+                (Period(x), Period(y)) => Period(if minus { x.checked_sub(y) } else { x.checked_add(y) }.ok_or_else(overflow)?),
+                (Instant(x), Instant(y)) if minus => Duration(time::seconds_between(y, x)),
+                (Date(x), Date(y)) if minus => Duration(Decimal::from(x.signed_duration_since(y).num_seconds())),
+                (Instant(at), Duration(s)) | (Duration(s), Instant(at)) => {
+                    let delta = time::to_duration(if minus { -s } else { s }).ok_or_else(overflow)?;
+                    Instant(at.checked_add_signed(delta).ok_or_else(|| range("the date"))?)
+                }
+                (Instant(at), Period(m)) | (Period(m), Instant(at)) => {
+                    Instant(time::add_months(at, if minus { -m } else { m }, zone).ok_or_else(|| range("the date"))?)
+                }
+                (Date(day), Duration(s)) | (Duration(s), Date(day)) => {
+                    let days = s / Decimal::from(86_400);
+                    if !days.fract().is_zero() {
+                        return Err(range("a date moved by part of a day"));
+                    }
+                    let days = i64::try_from(if minus { -days } else { days }).map_err(|_| overflow())?;
+                    let delta = chrono::Duration::try_days(days).ok_or_else(overflow)?;
+                    Date(day.checked_add_signed(delta).ok_or_else(|| range("the date"))?)
+                }
+                (Date(day), Period(m)) | (Period(m), Date(day)) => {
+                    Date(time::add_months_to_date(day, if minus { -m } else { m }).ok_or_else(|| range("the date"))?)
+                }
+                _ => return Err(range("the operands")),
+            }
+        }
+        BinaryOp::Mul => match (a, b) {
+            (Money(x), Number(y)) | (Number(y), Money(x)) => Money(x.checked_mul(y).ok_or_else(overflow)?),
+            (Number(x), Number(y)) => Number(x.checked_mul(y).ok_or_else(overflow)?),
+            (Duration(x), Number(y)) | (Number(y), Duration(x)) => Duration(x.checked_mul(y).ok_or_else(overflow)?),
+            (Period(m), Number(n)) | (Number(n), Period(m)) => {
+                if !n.fract().is_zero() {
+                    return Err(range("a number of months that is not whole"));
+                }
+                let n = i64::try_from(n).map_err(|_| overflow())?;
+                Period(m.checked_mul(n).ok_or_else(overflow)?)
+            }
+            _ => return Err(range("the operands")),
+        },
+        BinaryOp::Div => {
+            let divide = |x: Decimal, y: Decimal| {
+                if y.is_zero() {
+                    Err(EvalError::DivisionByZero { span })
+                } else {
+                    x.checked_div(y).ok_or_else(overflow)
+                }
+            };
+            match (a, b) {
+                (Money(x), Number(y)) => Money(divide(x, y)?),
+                (Money(x), Money(y)) | (Number(x), Number(y)) | (Duration(x), Duration(y)) => Number(divide(x, y)?),
+                (Duration(x), Number(y)) => Duration(divide(x, y)?),
+                _ => return Err(range("the operands")),
+            }
+        }
+    })
+}
+
+/// An order's attribute, converted to its declared type.
+fn attribute_value(name: &str, declared: &Type, given: &serde_json::Value) -> Result<Value> {
+    let fail = |message: String| -> EvalError {
+        OrderError::Invalid { path: format!("attributes.{name}"), message }.into()
+    };
+    let text = match given {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    };
+    let decimal = || -> Result<Decimal> {
+        let text = text.clone().ok_or_else(|| fail(format!("must be a number, got {given}")))?;
+        Decimal::from_str(&text)
+            .or_else(|_| Decimal::from_scientific(&text))
+            .map_err(|_| fail(format!("`{text}` is not a number")))
+    };
+    Ok(match declared {
+        Type::Money => {
+            let amount = decimal()?;
+            if amount.is_sign_negative() && !amount.is_zero() {
+                return Err(fail(format!("must not be negative, got {amount}")));
+            }
+            Value::Money(amount)
+        }
+        Type::Number => Value::Number(decimal()?),
+        Type::Duration => Value::Duration(decimal().map_err(|_| fail(format!("must be a number of seconds, got {given}")))?),
+        Type::Bool => match given {
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            _ => return Err(fail(format!("must be true or false, got {given}"))),
+        },
+        Type::Instant => {
+            let text = text.ok_or_else(|| fail(format!("must be an RFC 3339 instant, got {given}")))?;
+            Value::Instant(DateTime::parse_from_rfc3339(&text).map_err(|e| fail(format!("`{text}` is not an RFC 3339 instant: {e}")))?)
+        }
+        Type::Date => {
+            let text = text.ok_or_else(|| fail(format!("must be a date YYYY-MM-DD, got {given}")))?;
+            Value::Date(NaiveDate::parse_from_str(&text, "%Y-%m-%d").map_err(|_| fail(format!("`{text}` is not a date YYYY-MM-DD")))?)
+        }
+        Type::Text => match given {
+            serde_json::Value::String(s) => Value::Text(Arc::from(s.as_str())),
+            _ => return Err(fail(format!("must be text, got {given}"))),
+        },
+        Type::Symbol(set) => {
+            let serde_json::Value::String(symbol) = given else {
+                return Err(fail(format!("must be a name, got {given}")));
+            };
+            if let Some(members) = set.members().filter(|m| !m.contains(&symbol.as_str())) {
+                return Err(fail(format!("`{symbol}` is not one of {}", members.join(", "))));
+            }
+            Value::Symbol(Arc::from(symbol.as_str()))
+        }
+        Type::Period | Type::Group | Type::Error => return Err(fail("has a type orders cannot carry".into())),
+    })
+}

@@ -1,0 +1,255 @@
+//! Evaluating a checked policy against one order: the first rule whose conditions all hold
+//! decides, and its receipt is computed step by step.
+
+mod expr;
+mod receipt;
+pub(crate) mod time;
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+
+use crate::check::program::{ActionDef, NodeKind, Program, RuleDef};
+use crate::decision::{Decision, NamedValue, Outcome, PolicyRef, Refund, TraceEntry};
+use crate::order::{Order, OrderError};
+use crate::span::Span;
+use crate::value::Value;
+
+pub(crate) use expr::compare;
+use expr::Env;
+
+/// Why an order could not be decided.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EvalError {
+    /// The order itself is invalid for this policy.
+    #[error(transparent)]
+    Order(#[from] OrderError),
+    /// No rule's conditions all hold.
+    #[error("no rule of policy `{policy}` matches this order")]
+    NoRuleMatched {
+        /// The policy.
+        policy: String,
+    },
+    /// A division by zero.
+    #[error("division by zero")]
+    DivisionByZero {
+        /// The division.
+        span: Span,
+    },
+    /// An optional order field or attribute that the computation needs was not given.
+    #[error("`{what}` is missing for this order, but the policy needs it here")]
+    Missing {
+        /// The field or attribute as written.
+        what: String,
+        /// Where it is needed.
+        span: Span,
+    },
+    /// A number grew beyond what exact decimals hold, or a date beyond the calendar.
+    #[error("{what} is out of range")]
+    OutOfRange {
+        /// What overflowed.
+        what: String,
+        /// Where.
+        span: Span,
+    },
+    /// No row of a table matches the keys.
+    #[error("no row of table `{table}` matches {keys}")]
+    NoTableRow {
+        /// The table.
+        table: String,
+        /// The keys looked up.
+        keys: String,
+        /// The lookup.
+        span: Span,
+    },
+    /// A refund part came out below zero.
+    #[error("rule `{rule}` computes a negative refund ({amount})")]
+    NegativeRefund {
+        /// The deciding rule.
+        rule: String,
+        /// The amount.
+        amount: Decimal,
+        /// The rule.
+        span: Span,
+    },
+}
+
+impl EvalError {
+    /// The stable code of this kind of error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            EvalError::Order(_) => "E201",
+            EvalError::NoRuleMatched { .. } => "E202",
+            EvalError::DivisionByZero { .. } => "E203",
+            EvalError::Missing { .. } => "E204",
+            EvalError::OutOfRange { .. } => "E205",
+            EvalError::NoTableRow { .. } => "E206",
+            EvalError::NegativeRefund { .. } => "E207",
+        }
+    }
+
+    /// Where in the policy, when the error is the policy's.
+    pub fn span(&self) -> Option<Span> {
+        match self {
+            EvalError::Order(_) | EvalError::NoRuleMatched { .. } => None,
+            EvalError::DivisionByZero { span }
+            | EvalError::Missing { span, .. }
+            | EvalError::OutOfRange { span, .. }
+            | EvalError::NoTableRow { span, .. }
+            | EvalError::NegativeRefund { span, .. } => Some(*span),
+        }
+    }
+
+    /// How to fix it.
+    pub fn help(&self) -> Option<String> {
+        Some(match self {
+            EvalError::Order(_) => return None,
+            EvalError::NoRuleMatched { .. } => "end the policy with a rule without `when` that decides every other order".into(),
+            EvalError::DivisionByZero { .. } => "guard the division with `if ... then ... else`, or check the order's dates".into(),
+            EvalError::Missing { what, .. } => format!("give `{what}` in the order, or test `{what} is missing` first"),
+            EvalError::OutOfRange { .. } => "check the order's amounts and dates".into(),
+            EvalError::NoTableRow { .. } => "add a row for these keys, or a smaller first key for `from` columns".into(),
+            EvalError::NegativeRefund { .. } => {
+                "end the receipt with `clamp 0.00 CNY to ...` (or `deduct`/`offset`, which stop at zero)".into()
+            }
+        })
+    }
+}
+
+/// Evaluates `order` against `program`. `source` is the policy text, for the trace.
+pub(crate) fn evaluate(
+    program: &Program,
+    policy: &PolicyRef,
+    source: &str,
+    order: &Order,
+    explain: bool,
+) -> Result<Decision, EvalError> {
+    if order.currency != program.currency {
+        return Err(OrderError::Invalid {
+            path: "currency".into(),
+            message: format!("is {}, but policy `{}` is in {}", order.currency, program.id, program.currency),
+        }
+        .into());
+    }
+    let mut env = Env::new(program, order)?;
+    let mut trace = explain.then(Vec::new);
+    for rule in &program.rules {
+        match first_failing(&mut env, rule)? {
+            Some(failed) => {
+                if let Some(trace) = trace.as_mut() {
+                    let condition = failed.span.text(source).to_owned();
+                    let values = env.referenced(failed);
+                    trace.push(TraceEntry::Skipped {
+                        rule: rule.name.clone(),
+                        message: rule.message.clone(),
+                        condition,
+                        values,
+                    });
+                }
+            }
+            None => {
+                if let Some(trace) = trace.as_mut() {
+                    let values = rule.conditions.iter().flat_map(|c| env.referenced(c)).collect();
+                    trace.push(TraceEntry::Decided {
+                        rule: rule.name.clone(),
+                        message: rule.message.clone(),
+                        conditions: rule.conditions.iter().map(|c| c.span.text(source).to_owned()).collect(),
+                        values: dedup(values),
+                    });
+                }
+                return decide(&mut env, policy, rule, trace);
+            }
+        }
+    }
+    Err(EvalError::NoRuleMatched { policy: program.id.clone() })
+}
+
+/// The first condition of `rule` that does not hold, or `None` when all hold.
+fn first_failing<'p>(
+    env: &mut Env<'p, '_>,
+    rule: &'p RuleDef,
+) -> Result<Option<&'p crate::check::program::Node>, EvalError> {
+    for condition in &rule.conditions {
+        if !env.truth(condition)? {
+            return Ok(Some(condition));
+        }
+    }
+    Ok(None)
+}
+
+fn decide(
+    env: &mut Env<'_, '_>,
+    policy: &PolicyRef,
+    rule: &RuleDef,
+    mut trace: Option<Vec<TraceEntry>>,
+) -> Result<Decision, EvalError> {
+    let program = env.program;
+    let mut receipt = receipt::Receipt::new(trace.as_mut());
+    let mut manual = false;
+    if let ActionDef::Refund { parts, manual: is_manual } = &rule.action {
+        manual = *is_manual;
+        for part in parts {
+            receipt.part(env, part, rule)?;
+        }
+    }
+    let receipt::Receipt { lines, reasons: step_reasons, shares, review_requested, .. } = receipt;
+    let mut by_destination: BTreeMap<crate::decision::Destination, Decimal> = BTreeMap::new();
+    for (to, amount) in shares {
+        *by_destination.entry(to).or_default() += amount;
+    }
+    let mut amount: Decimal = by_destination.values().copied().sum();
+    amount.rescale(program.minor_units);
+    let refunds = by_destination
+        .into_iter()
+        .filter(|(_, a)| !a.is_zero())
+        .map(|(to, mut amount)| {
+            amount.rescale(program.minor_units);
+            Refund { to, amount }
+        })
+        .collect();
+    let outcome = if manual || review_requested {
+        Outcome::ManualReview
+    } else if amount > Decimal::ZERO {
+        Outcome::Refund
+    } else {
+        Outcome::NoRefund
+    };
+    let review = if outcome == Outcome::ManualReview { crate::decision::Review::Manual } else { rule.review };
+    let mut reasons = vec![rule.message.clone()];
+    reasons.extend(step_reasons);
+    Ok(Decision {
+        order: env.order.id.clone(),
+        policy: policy.clone(),
+        outcome,
+        rule: rule.name.clone(),
+        amount,
+        currency: program.currency.clone(),
+        refunds,
+        lines,
+        reasons,
+        notes: rule.notes.clone(),
+        review,
+        values: env.computed_values(),
+        trace,
+    })
+}
+
+fn dedup(values: Vec<NamedValue>) -> Vec<NamedValue> {
+    let mut seen = Vec::new();
+    for value in values {
+        if !seen.contains(&value) {
+            seen.push(value);
+        }
+    }
+    seen
+}
+
+/// A value for an order field or attribute, read for the "why".
+fn named(name: String, value: &Value) -> NamedValue {
+    NamedValue { name, value: value.to_string() }
+}
+
+/// Whether a node is a plain read (field, attribute, binding), for the trace.
+fn is_read(kind: &NodeKind) -> bool {
+    matches!(kind, NodeKind::Field(_) | NodeKind::Attribute(_) | NodeKind::Binding(_))
+}

@@ -1,0 +1,82 @@
+//! Running the examples written inside a policy file.
+
+use rust_decimal::Decimal;
+
+use crate::decision::Decision;
+use crate::policy::Policy;
+use crate::value::money_text;
+
+/// The result of one in-file example.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExampleResult {
+    /// The example's title.
+    pub name: String,
+    /// What differs from the expectation; empty when it passed.
+    pub failures: Vec<String>,
+    /// The decision, when the order could be decided.
+    pub decision: Option<Decision>,
+}
+
+impl ExampleResult {
+    /// Whether the policy decided as the example expects.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+impl Policy {
+    /// Runs every example of the policy, in source order.
+    pub fn run_examples(&self) -> Vec<ExampleResult> {
+        self.program()
+            .examples
+            .iter()
+            .map(|example| {
+                let mut failures = Vec::new();
+                let decision = match self.evaluate(&example.order) {
+                    Ok(decision) => Some(decision),
+                    Err(error) => {
+                        failures.push(format!("the order could not be decided: {error}"));
+                        None
+                    }
+                };
+                if let Some(decision) = &decision {
+                    if decision.outcome != example.outcome {
+                        failures.push(format!(
+                            "expected outcome {}, got {}",
+                            example.outcome.as_str(),
+                            decision.outcome.as_str()
+                        ));
+                    }
+                    if let Some(amount) = example.amount.filter(|a| *a != decision.amount) {
+                        failures.push(format!("expected amount {}, got {}", money_text(amount), money_text(decision.amount)));
+                    }
+                    for (to, amount) in &example.to {
+                        let got: Decimal = decision.refunds.iter().filter(|r| r.to == *to).map(|r| r.amount).sum();
+                        let sent = decision.refunds.iter().any(|r| r.to == *to);
+                        match amount {
+                            Some(amount) if *amount != got => failures.push(format!(
+                                "expected {} to {}, got {}",
+                                money_text(*amount),
+                                to.as_str(),
+                                money_text(got)
+                            )),
+                            None if !sent => {
+                                let actual: Vec<&str> = decision.refunds.iter().map(|r| r.to.as_str()).collect();
+                                failures.push(format!(
+                                    "expected money to go to {}, but it went to {}",
+                                    to.as_str(),
+                                    if actual.is_empty() { "nowhere".to_owned() } else { actual.join(", ") }
+                                ));
+                            }
+                            _ => {}
+                        }
+                    }
+                    if let Some(rule) = example.by.as_ref().filter(|r| **r != decision.rule) {
+                        failures.push(format!("expected rule `{rule}` to decide, but `{}` did", decision.rule));
+                    }
+                }
+                ExampleResult { name: example.name.clone(), failures, decision }
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,329 @@
+//! The order contract: what a billing system tells the engine about one refund request.
+//!
+//! Everything is validated before a policy sees it; a bad order gets an [`OrderError`] that
+//! names the field by its JSON path, and nothing is guessed.
+
+mod field;
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+pub use field::Field;
+
+/// One refund request: the order as billed, and when the refund was asked for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Order {
+    /// The order's id, echoed in the decision.
+    pub id: String,
+    /// Who bought it.
+    #[serde(default)]
+    pub account: Account,
+    /// Prepaid subscription or pay-as-you-go.
+    pub billing: Billing,
+    /// A new purchase, a renewal or an upgrade.
+    #[serde(default)]
+    pub purchase: Purchase,
+    /// ISO 4217 code; must equal the policy's currency.
+    pub currency: String,
+    /// When the order was paid.
+    pub purchased_at: DateTime<FixedOffset>,
+    /// When the service started (delivery); `purchased_at` when not given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub starts_at: Option<DateTime<FixedOffset>>,
+    /// When the subscription ends; required for subscriptions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<FixedOffset>>,
+    /// When the refund was requested: the evaluation's "now".
+    pub requested_at: DateTime<FixedOffset>,
+    /// The undiscounted price of the whole term; required for subscriptions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_price: Option<Decimal>,
+    /// The price reduction off the list price (promotion, term discount).
+    #[serde(default)]
+    pub discount: Decimal,
+    /// How the order was paid.
+    #[serde(default)]
+    pub paid: Paid,
+    /// The channel the cash came through.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_channel: Option<PaymentChannel>,
+    /// Where the customer asked the money to go.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_to: Option<RefundTo>,
+    /// The promotion the order was bought under.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promotion: Option<Promotion>,
+    /// Traffic used against the plan's quota.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic: Option<Traffic>,
+    /// The server was banned for violating the terms.
+    #[serde(default)]
+    pub banned_for_violation: bool,
+    /// A frozen deposit (pay-as-you-go).
+    #[serde(default)]
+    pub deposit: Decimal,
+    /// Provider-specific facts, typed by the policy's `attribute` declarations.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub attributes: BTreeMap<String, serde_json::Value>,
+}
+
+/// The buying account.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// The account's id.
+    #[serde(default)]
+    pub id: String,
+    /// Individual or enterprise.
+    #[serde(default)]
+    pub kind: AccountKind,
+    /// Money the account owes.
+    #[serde(default)]
+    pub arrears: Decimal,
+    /// No-reason refunds already used in the quota period.
+    #[serde(default)]
+    pub no_reason_refunds_used: u32,
+    /// The total refunded over the last 12 months (rolling caps).
+    #[serde(default)]
+    pub refunded_last_12_months: Decimal,
+}
+
+/// How the order was paid, part by part.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paid {
+    /// Real money.
+    #[serde(default)]
+    pub cash: Decimal,
+    /// Vouchers (coupons) applied.
+    #[serde(default)]
+    pub voucher: Decimal,
+    /// Gift credit (赠送金) spent.
+    #[serde(default)]
+    pub gift: Decimal,
+}
+
+/// A promotion the order was bought under.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Promotion {
+    /// Its name.
+    #[serde(default)]
+    pub name: String,
+    /// The promotion says its orders cannot be refunded.
+    #[serde(default)]
+    pub non_refundable: bool,
+}
+
+/// Traffic used against a quota.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Traffic {
+    /// Gigabytes used.
+    pub used_gb: Decimal,
+    /// Gigabytes included.
+    pub quota_gb: Decimal,
+}
+
+/// How the order is billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Billing {
+    /// Prepaid for a term (包年包月).
+    Subscription,
+    /// Billed for use (按量计费).
+    PayAsYouGo,
+}
+
+/// What kind of purchase the order was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purchase {
+    /// A new purchase (新购).
+    #[default]
+    New,
+    /// A renewal (续费).
+    Renewal,
+    /// An upgrade (升配).
+    Upgrade,
+}
+
+/// The channel the cash was paid through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentChannel {
+    /// Alipay.
+    Alipay,
+    /// WeChat Pay.
+    Wechat,
+    /// A bank card.
+    Card,
+    /// A bank transfer.
+    BankTransfer,
+    /// The account balance.
+    Balance,
+}
+
+/// Where the customer asked the refund to go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundTo {
+    /// Back through the payment channel.
+    Original,
+    /// To the account balance.
+    Balance,
+}
+
+/// The kind of account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountKind {
+    /// A person.
+    #[default]
+    Individual,
+    /// A company.
+    Enterprise,
+}
+
+/// Why an order cannot be evaluated.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum OrderError {
+    /// The JSON is not an order: syntax, a wrong type, an unknown or missing field.
+    #[error("order field `{path}`: {message}")]
+    Json {
+        /// The JSON path of the field (`.` for the whole order).
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// A field's value breaks a rule of the contract.
+    #[error("order field `{path}`: {message}")]
+    Invalid {
+        /// The JSON path of the field.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+impl OrderError {
+    /// The JSON path of the field at fault.
+    pub fn path(&self) -> &str {
+        match self {
+            OrderError::Json { path, .. } | OrderError::Invalid { path, .. } => path,
+        }
+    }
+
+    fn invalid(path: &str, message: impl Into<String>) -> OrderError {
+        OrderError::Invalid { path: path.to_owned(), message: message.into() }
+    }
+}
+
+impl Order {
+    /// Reads one order from JSON text and validates it.
+    pub fn from_json(text: &str) -> Result<Order, OrderError> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let order: Order = serde_path_to_error::deserialize(&mut deserializer).map_err(json_error)?;
+        deserializer.end().map_err(|e| OrderError::Json { path: ".".to_owned(), message: e.to_string() })?;
+        order.validate()?;
+        Ok(order)
+    }
+
+    /// Reads one order from a JSON value and validates it.
+    pub fn from_json_value(value: serde_json::Value) -> Result<Order, OrderError> {
+        let order: Order = serde_path_to_error::deserialize(value).map_err(json_error)?;
+        order.validate()?;
+        Ok(order)
+    }
+
+    /// When the service started: `starts_at`, or `purchased_at` when not given.
+    pub fn service_start(&self) -> DateTime<FixedOffset> {
+        self.starts_at.unwrap_or(self.purchased_at)
+    }
+
+    /// The list price, or for pay-as-you-go orders without one, what was paid plus the discount.
+    pub fn effective_list_price(&self) -> Decimal {
+        self.list_price.unwrap_or_else(|| self.paid_total().saturating_add(self.discount))
+    }
+
+    /// Cash, voucher and gift together.
+    pub fn paid_total(&self) -> Decimal {
+        self.paid.cash.saturating_add(self.paid.voucher).saturating_add(self.paid.gift)
+    }
+
+    /// Checks the rules of the contract that JSON types cannot express.
+    pub fn validate(&self) -> Result<(), OrderError> {
+        if self.id.trim().is_empty() {
+            return Err(OrderError::invalid("id", "must not be empty"));
+        }
+        let amounts = [
+            ("account.arrears", Some(self.account.arrears)),
+            ("account.refunded_last_12_months", Some(self.account.refunded_last_12_months)),
+            ("list_price", self.list_price),
+            ("discount", Some(self.discount)),
+            ("paid.cash", Some(self.paid.cash)),
+            ("paid.voucher", Some(self.paid.voucher)),
+            ("paid.gift", Some(self.paid.gift)),
+            ("deposit", Some(self.deposit)),
+            ("traffic.used_gb", self.traffic.as_ref().map(|t| t.used_gb)),
+            ("traffic.quota_gb", self.traffic.as_ref().map(|t| t.quota_gb)),
+        ];
+        for (path, amount) in amounts {
+            if let Some(amount) = amount.filter(Decimal::is_sign_negative) {
+                if !amount.is_zero() {
+                    return Err(OrderError::invalid(path, format!("must not be negative, got {amount}")));
+                }
+            }
+        }
+        if self.requested_at < self.purchased_at {
+            return Err(OrderError::invalid(
+                "requested_at",
+                format!("{} is before purchased_at {}", self.requested_at, self.purchased_at),
+            ));
+        }
+        if let Some(starts_at) = self.starts_at.filter(|s| *s < self.purchased_at) {
+            return Err(OrderError::invalid("starts_at", format!("{starts_at} is before purchased_at")));
+        }
+        if self.billing == Billing::Subscription {
+            let Some(expires_at) = self.expires_at else {
+                return Err(OrderError::invalid("expires_at", "is required for a subscription"));
+            };
+            if expires_at <= self.purchased_at {
+                return Err(OrderError::invalid("expires_at", "must be after purchased_at"));
+            }
+            if self.list_price.is_none() {
+                return Err(OrderError::invalid("list_price", "is required for a subscription"));
+            }
+        }
+        if let Some(list_price) = self.list_price {
+            let due = list_price - self.discount;
+            let paid = self.paid_total();
+            if (paid - due).abs() > Decimal::new(1, 2) {
+                return Err(OrderError::invalid(
+                    "paid",
+                    format!(
+                        "cash + voucher + gift = {paid}, but list_price - discount = {due} (they must agree within 0.01)"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn json_error(error: serde_path_to_error::Error<serde_json::Error>) -> OrderError {
+    let path = error.path().to_string();
+    let inner = error.into_inner();
+    let message = inner.to_string();
+    // serde_json appends " at line L column C"; the path already says where.
+    let is_data_error = matches!(inner.classify(), serde_json::error::Category::Data);
+    let message = match message.rfind(" at line ") {
+        Some(at) if is_data_error => message.get(..at).unwrap_or(&message).to_owned(),
+        _ => message,
+    };
+    OrderError::Json { path, message }
+}

@@ -1,0 +1,144 @@
+//! Turns pest's "expected one of these rules" into words a product manager can act on.
+
+use pest::error::{Error, ErrorVariant, InputLocation};
+
+use super::{Rule, SyntaxError};
+use crate::span::Span;
+
+/// Describes a pest failure as `expected …, found …` at the failing token.
+pub(super) fn describe(source: &str, error: &Error<Rule>) -> SyntaxError {
+    let at = match error.location {
+        InputLocation::Pos(at) => at,
+        InputLocation::Span((start, _)) => start,
+    };
+    let rules: Vec<Rule> = match &error.variant {
+        ErrorVariant::ParsingError { positives, .. } => positives.clone(),
+        ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    let (found, span) = token_at(source, at);
+    SyntaxError::Unexpected { expected: expected_words(&rules), found, span }
+}
+
+/// The token at `at`: the rest of the word or symbol run, quoted, or "the end of the file".
+fn token_at(source: &str, at: usize) -> (String, Span) {
+    let rest = source.get(at..).unwrap_or("");
+    let Some(first) = rest.chars().next() else {
+        return ("the end of the file".to_owned(), Span::new(at, at));
+    };
+    let word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
+    let len: usize = if word(first) {
+        rest.chars().take_while(|&c| word(c)).take(30).map(char::len_utf8).sum()
+    } else {
+        rest.chars()
+            .take_while(|&c| !c.is_whitespace() && !word(c))
+            .take(30)
+            .map(char::len_utf8)
+            .sum()
+    };
+    let len = len.max(first.len_utf8());
+    let text = rest.get(..len).unwrap_or("");
+    (format!("`{text}`"), Span::new(at, at + len))
+}
+
+/// Joins the names of what was expected: "a rule, an example or `}`".
+fn expected_words(rules: &[Rule]) -> String {
+    let mut words: Vec<&'static str> = Vec::new();
+    for rule in rules {
+        let word = name(*rule);
+        if !words.contains(&word) {
+            words.push(word);
+        }
+    }
+    // A declaration can start with a dozen keywords; naming each would bury the useful words.
+    if rules.contains(&Rule::kw_rule) {
+        words.retain(|w| *w != "a declaration" && *w != "a rule");
+        words.push("a rule, an example, another declaration (`let`, `const`, `table`, ...)");
+        words.push("`}` to close the policy");
+    }
+    match words.as_slice() {
+        [] => "something else".to_owned(),
+        [one] => (*one).to_owned(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+/// A human name for each grammar rule that can be expected.
+fn name(rule: Rule) -> &'static str {
+    match rule {
+        Rule::file | Rule::policy | Rule::kw_policy => "`policy NAME { ... }`",
+        Rule::kw_name
+        | Rule::kw_currency
+        | Rule::kw_timezone
+        | Rule::kw_source
+        | Rule::kw_effective
+        | Rule::kw_version
+        | Rule::kw_rounding
+        | Rule::kw_attribute
+        | Rule::kw_const
+        | Rule::kw_let
+        | Rule::kw_table
+        | Rule::kw_base
+        | Rule::kw_example => "a declaration",
+        Rule::kw_rule | Rule::rule_decl => "a rule",
+        Rule::kw_read => "`read DATE` (the day the source was read)",
+        Rule::kw_when => "`when CONDITION`",
+        Rule::kw_note => "`note \"...\"`",
+        Rule::kw_review => "`review manual`",
+        Rule::kw_deny | Rule::kw_refund | Rule::kw_manual_review | Rule::deny | Rule::refund => {
+            "a decision (`deny`, `refund ... to ...` or `manual_review ... to ...`)"
+        }
+        Rule::kw_as | Rule::label => "`as \"label\"`",
+        Rule::kw_less
+        | Rule::kw_plus
+        | Rule::kw_deduct
+        | Rule::kw_offset
+        | Rule::kw_cap
+        | Rule::kw_zero_below
+        | Rule::kw_clamp => "a receipt step (`less`, `plus`, `deduct`, `offset`, `cap`, `clamp`, ...)",
+        Rule::kw_to | Rule::kw_split | Rule::destination => "`to DESTINATION` or `split ...`",
+        Rule::kw_by => "`by KEY from` (a table's key columns)",
+        Rule::key_match | Rule::kw_from | Rule::kw_is => "`from` or `is`",
+        Rule::kw_then => "`then`",
+        Rule::kw_else => "`else`",
+        Rule::kw_order => "`order { ... }`",
+        Rule::kw_expect | Rule::expectation => "`expect OUTCOME ...`",
+        Rule::outcome => "an outcome (`refund`, `no_refund` or `manual_review`)",
+        Rule::expr
+        | Rule::operand
+        | Rule::prefix
+        | Rule::op_not
+        | Rule::op_neg
+        | Rule::if_expr
+        | Rule::call
+        | Rule::path => "a value",
+        Rule::infix
+        | Rule::op_or
+        | Rule::op_and
+        | Rule::op_eq
+        | Rule::op_ne
+        | Rule::op_le
+        | Rule::op_ge
+        | Rule::op_lt
+        | Rule::op_gt
+        | Rule::op_add
+        | Rule::op_sub
+        | Rule::op_mul
+        | Rule::op_div => "an operator",
+        Rule::postfix | Rule::op_is_missing | Rule::op_is_present => "`is missing`",
+        Rule::literal | Rule::table_row => "a value",
+        Rule::money => "an amount such as `10.00 CNY`",
+        Rule::percent => "a percentage such as `10%`",
+        Rule::duration | Rule::time_unit => "a duration such as `5 days`",
+        Rule::instant => "an instant such as `2026-03-01T10:00:00+08:00`",
+        Rule::date => "a date such as `2026-03-16`",
+        Rule::number => "a number",
+        Rule::string | Rule::string_inner => "a quoted text",
+        Rule::boolean => "`true` or `false`",
+        Rule::currency_code => "a currency code such as `CNY`",
+        Rule::ident | Rule::keyword => "a name",
+        Rule::field_name | Rule::entry => "a field name",
+        Rule::type_name | Rule::one_of | Rule::kw_one_of => "a type (`money`, `number`, `duration`, ...)",
+        Rule::object | Rule::value => "a value",
+        _ => "something else",
+    }
+}
