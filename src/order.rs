@@ -219,7 +219,10 @@ impl OrderError {
     }
 
     fn invalid(path: &str, message: impl Into<String>) -> OrderError {
-        OrderError::Invalid { path: path.to_owned(), message: message.into() }
+        OrderError::Invalid {
+            path: path.to_owned(),
+            message: message.into(),
+        }
     }
 }
 
@@ -227,8 +230,12 @@ impl Order {
     /// Reads one order from JSON text and validates it.
     pub fn from_json(text: &str) -> Result<Order, OrderError> {
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        let order: Order = serde_path_to_error::deserialize(&mut deserializer).map_err(json_error)?;
-        deserializer.end().map_err(|e| OrderError::Json { path: ".".to_owned(), message: e.to_string() })?;
+        let order: Order =
+            serde_path_to_error::deserialize(&mut deserializer).map_err(json_error)?;
+        deserializer.end().map_err(|e| OrderError::Json {
+            path: ".".to_owned(),
+            message: e.to_string(),
+        })?;
         order.validate()?;
         Ok(order)
     }
@@ -247,12 +254,16 @@ impl Order {
 
     /// The list price, or for pay-as-you-go orders without one, what was paid plus the discount.
     pub fn effective_list_price(&self) -> Decimal {
-        self.list_price.unwrap_or_else(|| self.paid_total().saturating_add(self.discount))
+        self.list_price
+            .unwrap_or_else(|| self.paid_total().saturating_add(self.discount))
     }
 
     /// Cash, voucher and gift together.
     pub fn paid_total(&self) -> Decimal {
-        self.paid.cash.saturating_add(self.paid.voucher).saturating_add(self.paid.gift)
+        self.paid
+            .cash
+            .saturating_add(self.paid.voucher)
+            .saturating_add(self.paid.gift)
     }
 
     /// Checks the rules of the contract that JSON types cannot express.
@@ -262,7 +273,10 @@ impl Order {
         }
         let amounts = [
             ("account.arrears", Some(self.account.arrears)),
-            ("account.refunded_last_12_months", Some(self.account.refunded_last_12_months)),
+            (
+                "account.refunded_last_12_months",
+                Some(self.account.refunded_last_12_months),
+            ),
             ("list_price", self.list_price),
             ("discount", Some(self.discount)),
             ("paid.cash", Some(self.paid.cash)),
@@ -270,33 +284,54 @@ impl Order {
             ("paid.gift", Some(self.paid.gift)),
             ("deposit", Some(self.deposit)),
             ("traffic.used_gb", self.traffic.as_ref().map(|t| t.used_gb)),
-            ("traffic.quota_gb", self.traffic.as_ref().map(|t| t.quota_gb)),
+            (
+                "traffic.quota_gb",
+                self.traffic.as_ref().map(|t| t.quota_gb),
+            ),
         ];
         for (path, amount) in amounts {
             if let Some(amount) = amount.filter(Decimal::is_sign_negative) {
                 if !amount.is_zero() {
-                    return Err(OrderError::invalid(path, format!("must not be negative, got {amount}")));
+                    return Err(OrderError::invalid(
+                        path,
+                        format!("must not be negative, got {amount}"),
+                    ));
                 }
             }
         }
         if self.requested_at < self.purchased_at {
             return Err(OrderError::invalid(
                 "requested_at",
-                format!("{} is before purchased_at {}", self.requested_at, self.purchased_at),
+                format!(
+                    "{} is before purchased_at {}",
+                    self.requested_at, self.purchased_at
+                ),
             ));
         }
         if let Some(starts_at) = self.starts_at.filter(|s| *s < self.purchased_at) {
-            return Err(OrderError::invalid("starts_at", format!("{starts_at} is before purchased_at")));
+            return Err(OrderError::invalid(
+                "starts_at",
+                format!("{starts_at} is before purchased_at"),
+            ));
         }
         if self.billing == Billing::Subscription {
             let Some(expires_at) = self.expires_at else {
-                return Err(OrderError::invalid("expires_at", "is required for a subscription"));
+                return Err(OrderError::invalid(
+                    "expires_at",
+                    "is required for a subscription",
+                ));
             };
             if expires_at <= self.purchased_at {
-                return Err(OrderError::invalid("expires_at", "must be after purchased_at"));
+                return Err(OrderError::invalid(
+                    "expires_at",
+                    "must be after purchased_at",
+                ));
             }
             if self.list_price.is_none() {
-                return Err(OrderError::invalid("list_price", "is required for a subscription"));
+                return Err(OrderError::invalid(
+                    "list_price",
+                    "is required for a subscription",
+                ));
             }
         }
         if let Some(list_price) = self.list_price {

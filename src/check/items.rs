@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use chrono_tz::Tz;
 
-use crate::ast::{self, BindingKind, BinaryOp, ExprKind, Item, ObjectValue, StepKind};
+use crate::ast::{self, BinaryOp, BindingKind, ExprKind, Item, ObjectValue, StepKind};
 use crate::check::expr::Scope;
 use crate::check::program::*;
 use crate::check::{closest, CheckError};
@@ -16,7 +16,11 @@ use crate::span::{Span, Spanned};
 use crate::value::{SymbolSet, Type, Value, DESTINATIONS};
 
 /// Checks `file`; problems go to `problems`. `None` when the header is too broken to go on.
-pub(super) fn check_file(file: &ast::PolicyFile, source: &str, problems: &mut Vec<CheckError>) -> Option<Program> {
+pub(super) fn check_file(
+    file: &ast::PolicyFile,
+    source: &str,
+    problems: &mut Vec<CheckError>,
+) -> Option<Program> {
     let mut program = header(file, problems)?;
     let mut scope = Scope {
         currency: program.currency.clone(),
@@ -38,7 +42,9 @@ pub(super) fn check_file(file: &ast::PolicyFile, source: &str, problems: &mut Ve
                     let first = *first;
                     duplicate(scope.problems, "name", &binding.name, first);
                 } else {
-                    scope.all_bindings.insert(binding.name.node.clone(), binding.name.span);
+                    scope
+                        .all_bindings
+                        .insert(binding.name.node.clone(), binding.name.span);
                 }
             }
             _ => {}
@@ -51,13 +57,25 @@ pub(super) fn check_file(file: &ast::PolicyFile, source: &str, problems: &mut Ve
             let value = scope.expr(&binding.value);
             if binding.kind == BindingKind::Const && scope.reads_order {
                 scope.problems.push(
-                    CheckError::error("E107", binding.value.span, format!("const `{}` reads the order", binding.name.node))
-                        .label("reads the order")
-                        .help(format!("a const is the same for every order; write `let {} = ...` instead", binding.name.node)),
+                    CheckError::error(
+                        "E107",
+                        binding.value.span,
+                        format!("const `{}` reads the order", binding.name.node),
+                    )
+                    .label("reads the order")
+                    .help(format!(
+                        "a const is the same for every order; write `let {} = ...` instead",
+                        binding.name.node
+                    )),
                 );
             }
             let reads = scope.reads_order;
-            scope.bindings.push((binding.name.node.clone(), value.value_type.clone(), binding.kind, reads));
+            scope.bindings.push((
+                binding.name.node.clone(),
+                value.value_type.clone(),
+                binding.kind,
+                reads,
+            ));
             scope.used.push(false);
             binding_spans.push(binding.name.clone());
             program.bindings.push(BindingDef {
@@ -96,9 +114,16 @@ pub(super) fn check_file(file: &ast::PolicyFile, source: &str, problems: &mut Ve
 
 fn duplicate(problems: &mut Vec<CheckError>, what: &str, name: &Spanned<String>, first: Span) {
     problems.push(
-        CheckError::error("E105", name.span, format!("the {what} `{}` is defined twice", name.node))
-            .label("defined again here")
-            .help(format!("rename one of them (the first is at byte {})", first.start)),
+        CheckError::error(
+            "E105",
+            name.span,
+            format!("the {what} `{}` is defined twice", name.node),
+        )
+        .label("defined again here")
+        .help(format!(
+            "rename one of them (the first is at byte {})",
+            first.start
+        )),
     );
 }
 
@@ -114,20 +139,29 @@ fn header(file: &ast::PolicyFile, problems: &mut Vec<CheckError>) -> Option<Prog
         match item {
             Item::Name(n) => name = Some(n.node.clone()),
             Item::Currency(code) => match iso_currency::Currency::from_code(&code.node) {
-                Some(found) => currency = Some((code.node.clone(), u32::from(found.exponent().unwrap_or(0)))),
+                Some(found) => {
+                    currency = Some((code.node.clone(), u32::from(found.exponent().unwrap_or(0))))
+                }
                 None => problems.push(
-                    CheckError::error("E121", code.span, format!("`{}` is not an ISO 4217 currency code", code.node))
-                        .label("unknown currency")
-                        .help("write a code such as CNY, USD, EUR or JPY"),
+                    CheckError::error(
+                        "E121",
+                        code.span,
+                        format!("`{}` is not an ISO 4217 currency code", code.node),
+                    )
+                    .label("unknown currency")
+                    .help("write a code such as CNY, USD, EUR or JPY"),
                 ),
             },
             Item::Timezone(zone) => match Tz::from_str(&zone.node) {
                 Ok(tz) => timezone = Some(tz),
                 Err(_) => {
                     let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
-                    let mut problem =
-                        CheckError::error("E122", zone.span, format!("`{}` is not an IANA time zone", zone.node))
-                            .label("unknown time zone");
+                    let mut problem = CheckError::error(
+                        "E122",
+                        zone.span,
+                        format!("`{}` is not an IANA time zone", zone.node),
+                    )
+                    .label("unknown time zone");
                     problem = match closest(&zone.node, names) {
                         Some(best) => problem.help(format!("did you mean `{best}`?")),
                         None => problem.help("write a zone such as \"Asia/Shanghai\" or \"UTC\""),
@@ -141,8 +175,12 @@ fn header(file: &ast::PolicyFile, problems: &mut Vec<CheckError>) -> Option<Prog
             Item::Rounding(mode) => match Rounding::from_name(&mode.node) {
                 Some(found) => rounding = found,
                 None => problems.push(
-                    CheckError::error("E124", mode.span, format!("`{}` is not a rounding mode", mode.node))
-                        .help("write half_up, half_even, half_down, up or down"),
+                    CheckError::error(
+                        "E124",
+                        mode.span,
+                        format!("`{}` is not a rounding mode", mode.node),
+                    )
+                    .help("write half_up, half_even, half_down, up or down"),
                 ),
             },
             _ => {}
@@ -167,7 +205,9 @@ fn header(file: &ast::PolicyFile, problems: &mut Vec<CheckError>) -> Option<Prog
         problems.push(
             CheckError::warning("W002", id_span, "the policy does not cite a source")
                 .label("no `source` line")
-                .help("add `source \"https://...\" read 2026-03-16` so readers can check the rules"),
+                .help(
+                    "add `source \"https://...\" read 2026-03-16` so readers can check the rules",
+                ),
         );
     }
     let (currency, minor_units) = currency?;
@@ -201,7 +241,9 @@ fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
         return;
     }
     let value_type = match &attribute.type_name.node {
-        ast::TypeName::OneOf(members) => Type::Symbol(SymbolSet::Declared(name.node.clone(), members.clone())),
+        ast::TypeName::OneOf(members) => {
+            Type::Symbol(SymbolSet::Declared(name.node.clone(), members.clone()))
+        }
         ast::TypeName::Named(type_name) => match type_name.as_str() {
             "money" => Type::Money,
             "number" | "count" | "percent" => Type::Number,
@@ -211,7 +253,10 @@ fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
             "bool" => Type::Bool,
             "text" => Type::Text,
             other => {
-                let known = ["money", "number", "count", "percent", "duration", "instant", "date", "bool", "text"];
+                let known = [
+                    "money", "number", "count", "percent", "duration", "instant", "date", "bool",
+                    "text",
+                ];
                 scope.problems.push(
                     CheckError::error("E116", attribute.type_name.span, format!("`{other}` is not a type"))
                         .label("unknown type")
@@ -222,7 +267,10 @@ fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
             }
         },
     };
-    let default = attribute.default.as_ref().and_then(|e| constant(scope, e, &value_type));
+    let default = attribute
+        .default
+        .as_ref()
+        .and_then(|e| constant(scope, e, &value_type));
     scope.attributes.push(AttributeDef {
         name: name.node.clone(),
         value_type,
@@ -237,26 +285,35 @@ fn constant(scope: &mut Scope<'_>, e: &ast::Expr, expected: &Type) -> Option<Val
         ExprKind::Literal(literal) => scope.literal(literal, e.span)?,
         ExprKind::Path(path) if path.len() == 1 => {
             let name = path.first()?;
-            (Value::Symbol(name.as_str().into()), Type::Symbol(SymbolSet::Free(name.clone())))
+            (
+                Value::Symbol(name.as_str().into()),
+                Type::Symbol(SymbolSet::Free(name.clone())),
+            )
         }
         _ => {
             scope.problems.push(
-                CheckError::error("E117", e.span, "only a plain value can stand here")
-                    .help("write a value such as `0.42 CNY`, `10%`, `5 days` or a name from `one_of`"),
+                CheckError::error("E117", e.span, "only a plain value can stand here").help(
+                    "write a value such as `0.42 CNY`, `10%`, `5 days` or a name from `one_of`",
+                ),
             );
             return None;
         }
     };
     let fits = match (expected, &found) {
-        (Type::Symbol(set), Type::Symbol(SymbolSet::Free(name))) => {
-            set.members().is_none_or(|members| members.contains(&name.as_str()))
-        }
+        (Type::Symbol(set), Type::Symbol(SymbolSet::Free(name))) => set
+            .members()
+            .is_none_or(|members| members.contains(&name.as_str())),
         (Type::Error, _) => true,
         _ => *expected == found,
     };
     if !fits {
         scope.problems.push(
-            CheckError::error("E110", e.span, format!("expected {expected}, found {found}")).label(format!("this is {found}")),
+            CheckError::error(
+                "E110",
+                e.span,
+                format!("expected {expected}, found {found}"),
+            )
+            .label(format!("this is {found}")),
         );
         return None;
     }
@@ -273,7 +330,11 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
                 CheckError::error(
                     "E130",
                     row.span,
-                    format!("this row has {} key(s), but the table has {} key column(s)", row.keys.len(), table.keys.len()),
+                    format!(
+                        "this row has {} key(s), but the table has {} key column(s)",
+                        row.keys.len(),
+                        table.keys.len()
+                    ),
                 )
                 .label("wrong number of keys")
                 .help("write one key per column, separated by commas, then `=>` and the value"),
@@ -283,7 +344,9 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
         let mut keys = Vec::new();
         for (cell, column) in row.keys.iter().zip(key_types.iter_mut()) {
             let expected = column.clone().unwrap_or(Type::Error);
-            let Some(value) = constant(scope, cell, &expected) else { continue };
+            let Some(value) = constant(scope, cell, &expected) else {
+                continue;
+            };
             let found = type_of(&value);
             if column.is_none() {
                 *column = Some(found);
@@ -300,10 +363,23 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
     }
     for (index, key) in table.keys.iter().enumerate() {
         let column_type = key_types.get(index).cloned().flatten();
-        if key.matching == ast::KeyMatch::Step && column_type.as_ref().is_some_and(|t| !super::types::is_ordered(t)) {
+        if key.matching == ast::KeyMatch::Step
+            && column_type
+                .as_ref()
+                .is_some_and(|t| !super::types::is_ordered(t))
+        {
             scope.problems.push(
-                CheckError::error("E134", key.name.span, format!("key `{}` matches by `from`, but its keys cannot be ordered", key.name.node))
-                    .help("use `is` for keys that are names, `from` for numbers, amounts and durations"),
+                CheckError::error(
+                    "E134",
+                    key.name.span,
+                    format!(
+                        "key `{}` matches by `from`, but its keys cannot be ordered",
+                        key.name.node
+                    ),
+                )
+                .help(
+                    "use `is` for keys that are names, `from` for numbers, amounts and durations",
+                ),
             );
         }
     }
@@ -319,10 +395,21 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
             );
         }
     }
-    let key_types = key_types.into_iter().map(|t| t.unwrap_or(Type::Error)).collect();
-    scope.tables.push((table.name.node.clone(), key_types, value_type.unwrap_or(Type::Error)));
+    let key_types = key_types
+        .into_iter()
+        .map(|t| t.unwrap_or(Type::Error))
+        .collect();
+    scope.tables.push((
+        table.name.node.clone(),
+        key_types,
+        value_type.unwrap_or(Type::Error),
+    ));
     let matching = table.keys.iter().map(|k| k.matching).collect();
-    TableDef { name: table.name.node.clone(), matching, rows }
+    TableDef {
+        name: table.name.node.clone(),
+        matching,
+        rows,
+    }
 }
 
 fn less_than(a: Option<&Value>, b: Option<&Value>) -> bool {
@@ -374,7 +461,11 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
             manual: matches!(rule.action, ast::Action::ManualReview(_)),
         },
     };
-    let review = if matches!(action, ActionDef::Refund { manual: true, .. }) { Review::Manual } else { review };
+    let review = if matches!(action, ActionDef::Refund { manual: true, .. }) {
+        Review::Manual
+    } else {
+        review
+    };
     RuleDef {
         name: rule.name.node.clone(),
         message: rule.message.clone(),
@@ -400,7 +491,10 @@ fn conjuncts(e: &ast::Expr) -> Vec<&ast::Expr> {
 
 fn part_def(scope: &mut Scope<'_>, part: &ast::Part, source: &str) -> PartDef {
     let base = scope.money(&part.base, "the amount to refund");
-    let label = part.label.clone().unwrap_or_else(|| part.base.span.text(source).to_owned());
+    let label = part
+        .label
+        .clone()
+        .unwrap_or_else(|| part.base.span.text(source).to_owned());
     scope.amount_allowed = true;
     let steps = part
         .steps
@@ -410,9 +504,21 @@ fn part_def(scope: &mut Scope<'_>, part: &ast::Part, source: &str) -> PartDef {
                 StepKind::ReviewWhen => scope.condition(&step.value),
                 _ => scope.money(&step.value, "a receipt step"),
             };
-            let upper = step.upper.as_ref().map(|u| scope.money(u, "the upper bound of `clamp`"));
-            let label = step.label.clone().unwrap_or_else(|| step.span.text(source).to_owned());
-            StepDef { kind: step.kind, value, upper, label, span: step.span }
+            let upper = step
+                .upper
+                .as_ref()
+                .map(|u| scope.money(u, "the upper bound of `clamp`"));
+            let label = step
+                .label
+                .clone()
+                .unwrap_or_else(|| step.span.text(source).to_owned());
+            StepDef {
+                kind: step.kind,
+                value,
+                upper,
+                label,
+                span: step.span,
+            }
         })
         .collect();
     scope.amount_allowed = false;
@@ -434,7 +540,12 @@ fn part_def(scope: &mut Scope<'_>, part: &ast::Part, source: &str) -> PartDef {
                 .collect(),
         ),
     };
-    PartDef { base, label, steps, destination }
+    PartDef {
+        base,
+        label,
+        steps,
+        destination,
+    }
 }
 
 fn choice_def(scope: &mut Scope<'_>, choice: &ast::Choice) -> ChoiceDef {
@@ -444,10 +555,14 @@ fn choice_def(scope: &mut Scope<'_>, choice: &ast::Choice) -> ChoiceDef {
             None => {
                 let members = DESTINATIONS.members().unwrap_or_default();
                 scope.problems.push(
-                    CheckError::error("E119", name.span, format!("`{}` is not a destination", name.node))
-                        .label("unknown destination")
-                        .help("money goes to `original`, `balance`, `gift` or `voucher`")
-                        .suggest(&name.node, members),
+                    CheckError::error(
+                        "E119",
+                        name.span,
+                        format!("`{}` is not a destination", name.node),
+                    )
+                    .label("unknown destination")
+                    .help("money goes to `original`, `balance`, `gift` or `voucher`")
+                    .suggest(&name.node, members),
                 );
                 ChoiceDef::Fixed(Destination::Original)
             }
@@ -467,8 +582,12 @@ fn examples(scope: &mut Scope<'_>, file: &ast::PolicyFile, program: &mut Program
     });
     let rule_names: Vec<String> = program.rules.iter().map(|r| r.name.clone()).collect();
     for item in &file.items {
-        let Item::Example(example) = item else { continue };
-        let mut order = base.clone().unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
+        let Item::Example(example) = item else {
+            continue;
+        };
+        let mut order = base
+            .clone()
+            .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
         merge(&mut order, json(&example.order.node));
         let order = match Order::from_json_value(order) {
             Ok(order) => order,
@@ -483,22 +602,34 @@ fn examples(scope: &mut Scope<'_>, file: &ast::PolicyFile, program: &mut Program
         };
         let expect = &example.expect;
         let outcome = Outcome::from_name(&expect.outcome.node).unwrap_or(Outcome::Refund);
-        let amount = expect.amount.as_ref().and_then(|a| expected_money(scope, a));
+        let amount = expect
+            .amount
+            .as_ref()
+            .and_then(|a| expected_money(scope, a));
         let to = expect
             .to
             .iter()
             .filter_map(|(name, amount)| {
                 let destination = choice_def(scope, &ast::Choice::Named(name.clone()));
-                let ChoiceDef::Fixed(destination) = destination else { return None };
-                Some((destination, amount.as_ref().and_then(|a| expected_money(scope, a))))
+                let ChoiceDef::Fixed(destination) = destination else {
+                    return None;
+                };
+                Some((
+                    destination,
+                    amount.as_ref().and_then(|a| expected_money(scope, a)),
+                ))
             })
             .collect();
         if let Some(by) = &expect.by {
             if !rule_names.contains(&by.node) {
                 scope.problems.push(
-                    CheckError::error("E142", by.span, format!("there is no rule named `{}`", by.node))
-                        .label("unknown rule")
-                        .suggest(&by.node, rule_names.iter().map(String::as_str)),
+                    CheckError::error(
+                        "E142",
+                        by.span,
+                        format!("there is no rule named `{}`", by.node),
+                    )
+                    .label("unknown rule")
+                    .suggest(&by.node, rule_names.iter().map(String::as_str)),
                 );
             }
         }
@@ -588,7 +719,10 @@ fn rule_warnings(problems: &mut Vec<CheckError>, program: &Program, file: &ast::
                 members.push(symbol);
                 let all = field.value_type();
                 if let Type::Symbol(set) = all {
-                    if set.members().is_some_and(|m| m.iter().all(|s| members.iter().any(|c| c == s))) {
+                    if set
+                        .members()
+                        .is_some_and(|m| m.iter().all(|s| members.iter().any(|c| c == s)))
+                    {
                         catch_all = Some(&rule.name);
                     }
                 }
@@ -607,10 +741,14 @@ fn rule_warnings(problems: &mut Vec<CheckError>, program: &Program, file: &ast::
 
 /// `order.FIELD == symbol`, as (field, symbol).
 fn field_is_symbol(node: &Node) -> Option<(crate::order::Field, String)> {
-    let NodeKind::Binary(BinaryOp::Eq, l, r) = &node.kind else { return None };
+    let NodeKind::Binary(BinaryOp::Eq, l, r) = &node.kind else {
+        return None;
+    };
     match (&l.kind, &r.kind) {
         (NodeKind::Field(field), NodeKind::Const(Value::Symbol(s)))
-        | (NodeKind::Const(Value::Symbol(s)), NodeKind::Field(field)) => Some((*field, s.to_string())),
+        | (NodeKind::Const(Value::Symbol(s)), NodeKind::Field(field)) => {
+            Some((*field, s.to_string()))
+        }
         _ => None,
     }
 }

@@ -65,7 +65,10 @@ impl CheckError {
     }
 
     fn warning(code: &'static str, span: Span, message: impl Into<String>) -> CheckError {
-        CheckError { severity: Severity::Warning, ..CheckError::error(code, span, message) }
+        CheckError {
+            severity: Severity::Warning,
+            ..CheckError::error(code, span, message)
+        }
     }
 
     fn label(mut self, label: impl Into<String>) -> CheckError {
@@ -88,7 +91,10 @@ impl CheckError {
 }
 
 /// The candidate closest to `name`, if close enough to be a likely typo.
-pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(name, c), c))
@@ -98,12 +104,17 @@ pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a s
 }
 
 /// The result of checking: the program and its warnings, or every problem found.
-pub(crate) fn check(file: &PolicyFile, source: &str) -> Result<(Program, Vec<CheckError>), Vec<CheckError>> {
+pub(crate) fn check(
+    file: &PolicyFile,
+    source: &str,
+) -> Result<(Program, Vec<CheckError>), Vec<CheckError>> {
     let mut problems = Vec::new();
     let program = items::check_file(file, source, &mut problems);
     problems.sort_by_key(|p| (p.span.start, p.severity));
     match program {
-        Some(program) if !problems.iter().any(|p| p.severity == Severity::Error) => Ok((program, problems)),
+        Some(program) if !problems.iter().any(|p| p.severity == Severity::Error) => {
+            Ok((program, problems))
+        }
         _ => Err(problems),
     }
 }

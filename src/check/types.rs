@@ -13,7 +13,10 @@ fn mismatch(message: String, help: Option<&str>) -> Mismatch {
 
 /// Whether values of these types can be compared for order (`<`, `min`, ...).
 pub(super) fn is_ordered(t: &Type) -> bool {
-    matches!(t, Type::Money | Type::Number | Type::Duration | Type::Instant | Type::Date)
+    matches!(
+        t,
+        Type::Money | Type::Number | Type::Duration | Type::Instant | Type::Date
+    )
 }
 
 /// Whether two types can be compared with `==`: the same type, or a symbol with a bare name.
@@ -31,7 +34,13 @@ pub(super) fn comparable(l: &Type, r: &Type) -> bool {
 pub(super) fn binary(op: BinaryOp, l: &Type, r: &Type) -> Result<Type, Mismatch> {
     use Type::*;
     if *l == Error || *r == Error {
-        return Ok(if matches!(op, BinaryOp::Or | BinaryOp::And) || is_comparison(op) { Bool } else { Error });
+        return Ok(
+            if matches!(op, BinaryOp::Or | BinaryOp::And) || is_comparison(op) {
+                Bool
+            } else {
+                Error
+            },
+        );
     }
     let result = match op {
         BinaryOp::Or | BinaryOp::And => (*l == Bool && *r == Bool).then_some(Bool),
@@ -95,7 +104,10 @@ pub(super) fn binary(op: BinaryOp, l: &Type, r: &Type) -> Result<Type, Mismatch>
             (Symbol(_), Symbol(_)) => Some("these symbols come from different sets"),
             _ => None,
         };
-        mismatch(format!("`{}` cannot be applied to {l} and {r}", op.as_str()), help)
+        mismatch(
+            format!("`{}` cannot be applied to {l} and {r}", op.as_str()),
+            help,
+        )
     })
 }
 
@@ -123,7 +135,12 @@ pub(super) fn builtin(function: Builtin, args: &[Type]) -> Result<Type, Mismatch
     if args.contains(&Error) {
         return Ok(Error);
     }
-    let wrong = |usage: &str| Err(mismatch(format!("`{usage}` cannot take {}", describe(args)), None));
+    let wrong = |usage: &str| {
+        Err(mismatch(
+            format!("`{usage}` cannot take {}", describe(args)),
+            None,
+        ))
+    };
     match (function, args) {
         (Builtin::Min | Builtin::Max, [first, rest @ ..]) if !rest.is_empty() => {
             if is_ordered(first) && rest.iter().all(|t| t == first) {
@@ -161,6 +178,10 @@ pub(super) fn builtin(function: Builtin, args: &[Type]) -> Result<Type, Mismatch
 fn describe(args: &[Type]) -> String {
     match args {
         [] => "no arguments".to_owned(),
-        _ => args.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+        _ => args
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
     }
 }

@@ -21,7 +21,9 @@ pub fn load(path: &Path) -> Option<Policy> {
 fn print_load_error(error: &LoadError) {
     match error {
         LoadError::Io { .. } => eprintln!("error: {error}"),
-        LoadError::Policy { path, text, error } => eprint!("{}", diagnostic::render(path, text, &error.diagnostics())),
+        LoadError::Policy { path, text, error } => {
+            eprint!("{}", diagnostic::render(path, text, &error.diagnostics()))
+        }
     }
 }
 
@@ -33,7 +35,8 @@ pub fn check(paths: &[PathBuf], format: Format) -> Exit {
         let name = path.display().to_string();
         let (text, problems, loaded) = match Policy::from_file(path) {
             Ok(policy) => {
-                let warnings: Vec<Diagnostic> = policy.warnings().iter().map(Diagnostic::from).collect();
+                let warnings: Vec<Diagnostic> =
+                    policy.warnings().iter().map(Diagnostic::from).collect();
                 (policy.source().to_owned(), warnings, true)
             }
             Err(LoadError::Policy { text, error, .. }) => (text, error.diagnostics(), false),
@@ -49,14 +52,19 @@ pub fn check(paths: &[PathBuf], format: Format) -> Exit {
         match format {
             Format::Text => {
                 eprint!("{}", diagnostic::render(&name, &text, &problems));
-                let errors = problems.iter().filter(|p| p.severity == refund_rules::check::Severity::Error).count();
+                let errors = problems
+                    .iter()
+                    .filter(|p| p.severity == refund_rules::check::Severity::Error)
+                    .count();
                 let warnings = problems.len() - errors;
                 let verdict = if loaded { "ok" } else { "FAILED" };
                 println!("{name}: {verdict} ({errors} error(s), {warnings} warning(s))");
             }
             Format::Json => {
                 for problem in problems {
-                    let at = problem.span.map(|s| diagnostic::location(&name, &text, s.start));
+                    let at = problem
+                        .span
+                        .map(|s| diagnostic::location(&name, &text, s.start));
                     report.push(serde_json::json!({
                         "file": name,
                         "location": at,
@@ -90,7 +98,11 @@ pub fn test(paths: &[PathBuf]) -> Exit {
             continue;
         };
         let results = policy.run_examples();
-        println!("running {} example(s) from {}", results.len(), path.display());
+        println!(
+            "running {} example(s) from {}",
+            results.len(),
+            path.display()
+        );
         for result in results {
             if result.passed() {
                 passed += 1;

@@ -9,7 +9,9 @@ use super::{check::load, orders, receipt, Exit, Format};
 
 /// Decides every order in `order_files` with the policy at `policy_path`.
 pub fn run(policy_path: &Path, order_files: &[PathBuf], format: Format, explain: bool) -> Exit {
-    let Some(policy) = load(policy_path) else { return Exit::Policy };
+    let Some(policy) = load(policy_path) else {
+        return Exit::Policy;
+    };
     let mut exit = Exit::Ok;
     let mut decisions = Vec::new();
     let mut many = order_files.len() > 1;
@@ -73,7 +75,10 @@ fn report(policy: &Policy, policy_path: &Path, origin: &str, error: &EvalError) 
         _ => {
             eprintln!("error: {origin}: the policy could not decide this order");
             let name = policy_path.display().to_string();
-            eprint!("{}", diagnostic::render(&name, policy.source(), &[Diagnostic::from(error)]));
+            eprint!(
+                "{}",
+                diagnostic::render(&name, policy.source(), &[Diagnostic::from(error)])
+            );
             Exit::Policy
         }
     }

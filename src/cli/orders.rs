@@ -18,7 +18,9 @@ pub fn read(path: &Path) -> Result<Vec<OrderInput>, String> {
     let name = path.display().to_string();
     let text = if name == "-" {
         let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::stdin()
+            .read_to_string(&mut text)
+            .map_err(|e| format!("cannot read standard input: {e}"))?;
         text
     } else {
         std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?
@@ -29,22 +31,43 @@ pub fn read(path: &Path) -> Result<Vec<OrderInput>, String> {
             Ok(values) => Ok(values
                 .into_iter()
                 .enumerate()
-                .map(|(i, v)| OrderInput { origin: format!("{name}[{i}]"), order: Order::from_json_value(v) })
+                .map(|(i, v)| OrderInput {
+                    origin: format!("{name}[{i}]"),
+                    order: Order::from_json_value(v),
+                })
                 .collect()),
             Err(error) => Ok(vec![OrderInput {
                 origin: name,
-                order: Err(OrderError::Json { path: ".".into(), message: error.to_string() }),
+                order: Err(OrderError::Json {
+                    path: ".".into(),
+                    message: error.to_string(),
+                }),
             }]),
         };
     }
-    let lines: Vec<(usize, &str)> =
-        text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, l)).collect();
+    let lines: Vec<(usize, &str)> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| (i + 1, l))
+        .collect();
     let one_object = Order::from_json(&text);
-    if lines.len() <= 1 || one_object.is_ok() || !lines.iter().all(|(_, l)| l.trim_start().starts_with('{') && l.trim_end().ends_with('}')) {
-        return Ok(vec![OrderInput { origin: name, order: one_object }]);
+    if lines.len() <= 1
+        || one_object.is_ok()
+        || !lines
+            .iter()
+            .all(|(_, l)| l.trim_start().starts_with('{') && l.trim_end().ends_with('}'))
+    {
+        return Ok(vec![OrderInput {
+            origin: name,
+            order: one_object,
+        }]);
     }
     Ok(lines
         .into_iter()
-        .map(|(number, line)| OrderInput { origin: format!("{name}:{number}"), order: Order::from_json(line) })
+        .map(|(number, line)| OrderInput {
+            origin: format!("{name}:{number}"),
+            order: Order::from_json(line),
+        })
         .collect())
 }

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
 
-use crate::check::program::{ActionDef, NodeKind, Program, RuleDef};
+use crate::check::program::{ActionDef, Node, NodeKind, Program, RuleDef};
 use crate::decision::{Decision, NamedValue, Outcome, PolicyRef, Refund, TraceEntry};
 use crate::order::{Order, OrderError};
 use crate::span::Span;
@@ -127,7 +127,10 @@ pub(crate) fn evaluate(
     if order.currency != program.currency {
         return Err(OrderError::Invalid {
             path: "currency".into(),
-            message: format!("is {}, but policy `{}` is in {}", order.currency, program.id, program.currency),
+            message: format!(
+                "is {}, but policy `{}` is in {}",
+                order.currency, program.id, program.currency
+            ),
         }
         .into());
     }
@@ -137,7 +140,7 @@ pub(crate) fn evaluate(
         match first_failing(&mut env, rule)? {
             Some(failed) => {
                 if let Some(trace) = trace.as_mut() {
-                    let condition = failed.span.text(source).to_owned();
+                    let condition = condition_text(program, failed, source);
                     let values = env.referenced(failed);
                     trace.push(TraceEntry::Skipped {
                         rule: rule.name.clone(),
@@ -149,11 +152,19 @@ pub(crate) fn evaluate(
             }
             None => {
                 if let Some(trace) = trace.as_mut() {
-                    let values = rule.conditions.iter().flat_map(|c| env.referenced(c)).collect();
+                    let values = rule
+                        .conditions
+                        .iter()
+                        .flat_map(|c| env.referenced(c))
+                        .collect();
                     trace.push(TraceEntry::Decided {
                         rule: rule.name.clone(),
                         message: rule.message.clone(),
-                        conditions: rule.conditions.iter().map(|c| c.span.text(source).to_owned()).collect(),
+                        conditions: rule
+                            .conditions
+                            .iter()
+                            .map(|c| condition_text(program, c, source))
+                            .collect(),
                         values: dedup(values),
                     });
                 }
@@ -161,14 +172,16 @@ pub(crate) fn evaluate(
             }
         }
     }
-    Err(EvalError::NoRuleMatched { policy: program.id.clone() })
+    Err(EvalError::NoRuleMatched {
+        policy: program.id.clone(),
+    })
 }
 
 /// The first condition of `rule` that does not hold, or `None` when all hold.
 fn first_failing<'p>(
     env: &mut Env<'p, '_>,
     rule: &'p RuleDef,
-) -> Result<Option<&'p crate::check::program::Node>, EvalError> {
+) -> Result<Option<&'p Node>, EvalError> {
     for condition in &rule.conditions {
         if !env.truth(condition)? {
             return Ok(Some(condition));
@@ -186,13 +199,23 @@ fn decide(
     let program = env.program;
     let mut receipt = receipt::Receipt::new(trace.as_mut());
     let mut manual = false;
-    if let ActionDef::Refund { parts, manual: is_manual } = &rule.action {
+    if let ActionDef::Refund {
+        parts,
+        manual: is_manual,
+    } = &rule.action
+    {
         manual = *is_manual;
         for part in parts {
             receipt.part(env, part, rule)?;
         }
     }
-    let receipt::Receipt { lines, reasons: step_reasons, shares, review_requested, .. } = receipt;
+    let receipt::Receipt {
+        lines,
+        reasons: step_reasons,
+        shares,
+        review_requested,
+        ..
+    } = receipt;
     let mut by_destination: BTreeMap<crate::decision::Destination, Decimal> = BTreeMap::new();
     for (to, amount) in shares {
         *by_destination.entry(to).or_default() += amount;
@@ -214,7 +237,11 @@ fn decide(
     } else {
         Outcome::NoRefund
     };
-    let review = if outcome == Outcome::ManualReview { crate::decision::Review::Manual } else { rule.review };
+    let review = if outcome == Outcome::ManualReview {
+        crate::decision::Review::Manual
+    } else {
+        rule.review
+    };
     let mut reasons = vec![rule.message.clone()];
     reasons.extend(step_reasons);
     Ok(Decision {
@@ -234,6 +261,18 @@ fn decide(
     })
 }
 
+/// A condition as written; a named condition with its definition: `within_five_days (held < 5 days)`.
+fn condition_text(program: &Program, condition: &Node, source: &str) -> String {
+    let written = condition.span.text(source);
+    match &condition.kind {
+        NodeKind::Binding(index) => match program.bindings.get(*index) {
+            Some(binding) => format!("{written} ({})", binding.value.span.text(source)),
+            None => written.to_owned(),
+        },
+        _ => written.to_owned(),
+    }
+}
+
 fn dedup(values: Vec<NamedValue>) -> Vec<NamedValue> {
     let mut seen = Vec::new();
     for value in values {
@@ -246,10 +285,16 @@ fn dedup(values: Vec<NamedValue>) -> Vec<NamedValue> {
 
 /// A value for an order field or attribute, read for the "why".
 fn named(name: String, value: &Value) -> NamedValue {
-    NamedValue { name, value: value.to_string() }
+    NamedValue {
+        name,
+        value: value.to_string(),
+    }
 }
 
 /// Whether a node is a plain read (field, attribute, binding), for the trace.
 fn is_read(kind: &NodeKind) -> bool {
-    matches!(kind, NodeKind::Field(_) | NodeKind::Attribute(_) | NodeKind::Binding(_))
+    matches!(
+        kind,
+        NodeKind::Field(_) | NodeKind::Attribute(_) | NodeKind::Binding(_)
+    )
 }

@@ -16,7 +16,11 @@ pub(super) fn describe(source: &str, error: &Error<Rule>) -> SyntaxError {
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
     let (found, span) = token_at(source, at);
-    SyntaxError::Unexpected { expected: expected_words(&rules), found, span }
+    SyntaxError::Unexpected {
+        expected: expected_words(&rules),
+        found,
+        span,
+    }
 }
 
 /// The token at `at`: the rest of the word or symbol run, quoted, or "the end of the file".
@@ -27,7 +31,11 @@ fn token_at(source: &str, at: usize) -> (String, Span) {
     };
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
     let len: usize = if word(first) {
-        rest.chars().take_while(|&c| word(c)).take(30).map(char::len_utf8).sum()
+        rest.chars()
+            .take_while(|&c| word(c))
+            .take(30)
+            .map(char::len_utf8)
+            .sum()
     } else {
         rest.chars()
             .take_while(|&c| !c.is_whitespace() && !word(c))
@@ -94,7 +102,9 @@ fn name(rule: Rule) -> &'static str {
         | Rule::kw_offset
         | Rule::kw_cap
         | Rule::kw_zero_below
-        | Rule::kw_clamp => "a receipt step (`less`, `plus`, `deduct`, `offset`, `cap`, `clamp`, ...)",
+        | Rule::kw_clamp => {
+            "a receipt step (`less`, `plus`, `deduct`, `offset`, `cap`, `clamp`, ...)"
+        }
         Rule::kw_to | Rule::kw_split | Rule::destination => "`to DESTINATION` or `split ...`",
         Rule::kw_by => "`by KEY from` (a table's key columns)",
         Rule::key_match | Rule::kw_from | Rule::kw_is => "`from` or `is`",
@@ -137,7 +147,9 @@ fn name(rule: Rule) -> &'static str {
         Rule::currency_code => "a currency code such as `CNY`",
         Rule::ident | Rule::keyword => "a name",
         Rule::field_name | Rule::entry => "a field name",
-        Rule::type_name | Rule::one_of | Rule::kw_one_of => "a type (`money`, `number`, `duration`, ...)",
+        Rule::type_name | Rule::one_of | Rule::kw_one_of => {
+            "a type (`money`, `number`, `duration`, ...)"
+        }
         Rule::object | Rule::value => "a value",
         _ => "something else",
     }

@@ -98,7 +98,9 @@ pub fn parse(source: &str) -> Result<PolicyFile, SyntaxError> {
     check_nesting(source)?;
     let mut pairs = PolicyParser::parse(Rule::file, source)
         .map_err(|error| expected::describe(source, &error))?;
-    let file = pairs.next().ok_or_else(|| lower::shape_error(Span::new(0, 0)))?;
+    let file = pairs
+        .next()
+        .ok_or_else(|| lower::shape_error(Span::new(0, 0)))?;
     lower::file(file)
 }
 
@@ -128,7 +130,9 @@ fn check_nesting(source: &str) -> Result<(), SyntaxError> {
             '(' | '{' => {
                 depth += 1;
                 if depth > MAX_NESTING {
-                    return Err(SyntaxError::TooDeep { span: Span::new(at, at + 1) });
+                    return Err(SyntaxError::TooDeep {
+                        span: Span::new(at, at + 1),
+                    });
                 }
             }
             ')' | '}' => depth = depth.saturating_sub(1),
