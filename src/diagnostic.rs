@@ -30,18 +30,22 @@ pub struct Diagnostic {
     pub help: Option<String>,
 }
 
-fn severity_text<S: serde::Serializer>(
-    severity: &Severity,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
+fn severity_text<S: serde::Serializer>(severity: &Severity, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&severity.to_string())
 }
 
 impl From<&SyntaxError> for Diagnostic {
     fn from(error: &SyntaxError) -> Diagnostic {
         let label = match error {
+            SyntaxError::Unexpected { found, .. } if found == "the end of the line" => {
+                "this text is never closed".to_owned()
+            }
+            SyntaxError::Unexpected { found, .. } if found.starts_with("the end of") => {
+                format!("{} is here", found.replacen("the ", "", 1))
+            }
             SyntaxError::Unexpected { .. } => "unexpected text".to_owned(),
             SyntaxError::TooDeep { .. } => "too deep".to_owned(),
+            SyntaxError::TooLong { .. } => "this statement has too many operators".to_owned(),
             SyntaxError::BadLiteral { what, .. } => format!("not a valid {what}"),
         };
         Diagnostic {
@@ -84,34 +88,24 @@ impl From<&EvalError> for Diagnostic {
 /// Renders problems in `source` (named `file_name`) as plain text, one after another.
 pub fn render(file_name: &str, source: &str, diagnostics: &[Diagnostic]) -> String {
     let file = SimpleFile::new(file_name, source);
-    let config = Config {
-        chars: Chars::ascii(),
-        ..Config::default()
-    };
+    let config = Config { chars: Chars::ascii(), ..Config::default() };
     let mut out = NoColor::new(Vec::new());
     for diagnostic in diagnostics {
         let severity = match diagnostic.severity {
             Severity::Error => ReportSeverity::Error,
             Severity::Warning => ReportSeverity::Warning,
         };
-        let mut report = Report::new(severity)
-            .with_code(diagnostic.code)
-            .with_message(&diagnostic.message);
+        let mut report = Report::new(severity).with_code(diagnostic.code).with_message(&diagnostic.message);
         if let Some(span) = diagnostic.span {
             let end = span.end.max(span.start).min(source.len());
             let start = span.start.min(end);
-            report = report.with_labels(vec![
-                Label::primary((), start..end).with_message(&diagnostic.label)
-            ]);
+            report = report.with_labels(vec![Label::primary((), start..end).with_message(&diagnostic.label)]);
         }
         if let Some(help) = &diagnostic.help {
             report = report.with_notes(vec![format!("help: {help}")]);
         }
         if term::emit(&mut out, &config, &file, &report).is_err() {
-            let line = format!(
-                "{}[{}]: {}\n",
-                diagnostic.severity, diagnostic.code, diagnostic.message
-            );
+            let line = format!("{}[{}]: {}\n", diagnostic.severity, diagnostic.code, diagnostic.message);
             out.get_mut().extend_from_slice(line.as_bytes());
         }
     }

@@ -55,12 +55,7 @@ impl Policy {
                         ));
                     }
                     for (to, amount) in &example.to {
-                        let got: Decimal = decision
-                            .refunds
-                            .iter()
-                            .filter(|r| r.to == *to)
-                            .map(|r| r.amount)
-                            .sum();
+                        let got: Decimal = decision.refunds.iter().filter(|r| r.to == *to).map(|r| r.amount).sum();
                         let sent = decision.refunds.iter().any(|r| r.to == *to);
                         match amount {
                             Some(amount) if *amount != got => failures.push(format!(
@@ -70,33 +65,21 @@ impl Policy {
                                 money_text(got)
                             )),
                             None if !sent => {
-                                let actual: Vec<&str> =
-                                    decision.refunds.iter().map(|r| r.to.as_str()).collect();
+                                let actual: Vec<&str> = decision.refunds.iter().map(|r| r.to.as_str()).collect();
                                 failures.push(format!(
                                     "expected money to go to {}, but it went to {}",
                                     to.as_str(),
-                                    if actual.is_empty() {
-                                        "nowhere".to_owned()
-                                    } else {
-                                        actual.join(", ")
-                                    }
+                                    if actual.is_empty() { "nowhere".to_owned() } else { actual.join(", ") }
                                 ));
                             }
                             _ => {}
                         }
                     }
                     if let Some(rule) = example.by.as_ref().filter(|r| **r != decision.rule) {
-                        failures.push(format!(
-                            "expected rule `{rule}` to decide, but `{}` did",
-                            decision.rule
-                        ));
+                        failures.push(format!("expected rule `{rule}` to decide, but `{}` did", decision.rule));
                     }
                 }
-                ExampleResult {
-                    name: example.name.clone(),
-                    failures,
-                    decision,
-                }
+                ExampleResult { name: example.name.clone(), failures, decision }
             })
             .collect()
     }

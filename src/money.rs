@@ -70,9 +70,7 @@ pub fn round_to_step(value: Decimal, step: Decimal, mode: Rounding) -> Option<De
     if step <= Decimal::ZERO {
         return None;
     }
-    let steps = value
-        .checked_div(step)?
-        .round_dp_with_strategy(0, mode.strategy());
+    let steps = value.checked_div(step)?.round_dp_with_strategy(0, mode.strategy());
     // A whole number of steps times the step keeps the step's scale: cents print as "13.70".
     steps.checked_mul(step)
 }
@@ -137,14 +135,8 @@ mod tests {
 
     #[test]
     fn half_up_takes_halves_away_from_zero() {
-        assert_eq!(
-            round_to_step(d("13.695"), d("0.01"), Rounding::HalfUp),
-            Some(d("13.70"))
-        );
-        assert_eq!(
-            round_to_step(d("-13.695"), d("0.01"), Rounding::HalfUp),
-            Some(d("-13.70"))
-        );
+        assert_eq!(round_to_step(d("13.695"), d("0.01"), Rounding::HalfUp), Some(d("13.70")));
+        assert_eq!(round_to_step(d("-13.695"), d("0.01"), Rounding::HalfUp), Some(d("-13.70")));
         assert_eq!(
             round_to_step(d("13.6986"), d("0.01"), Rounding::HalfUp).map(|v| v.to_string()),
             Some("13.70".into())
@@ -153,38 +145,20 @@ mod tests {
 
     #[test]
     fn half_even_takes_halves_to_even() {
-        assert_eq!(
-            round_to_step(d("0.125"), d("0.01"), Rounding::HalfEven),
-            Some(d("0.12"))
-        );
-        assert_eq!(
-            round_to_step(d("0.135"), d("0.01"), Rounding::HalfEven),
-            Some(d("0.14"))
-        );
+        assert_eq!(round_to_step(d("0.125"), d("0.01"), Rounding::HalfEven), Some(d("0.12")));
+        assert_eq!(round_to_step(d("0.135"), d("0.01"), Rounding::HalfEven), Some(d("0.14")));
     }
 
     #[test]
     fn up_and_down_ignore_the_midpoint() {
-        assert_eq!(
-            round_to_step(d("0.121"), d("0.01"), Rounding::Up),
-            Some(d("0.13"))
-        );
-        assert_eq!(
-            round_to_step(d("0.129"), d("0.01"), Rounding::Down),
-            Some(d("0.12"))
-        );
-        assert_eq!(
-            round_to_step(d("-0.129"), d("0.01"), Rounding::Down),
-            Some(d("-0.12"))
-        );
+        assert_eq!(round_to_step(d("0.121"), d("0.01"), Rounding::Up), Some(d("0.13")));
+        assert_eq!(round_to_step(d("0.129"), d("0.01"), Rounding::Down), Some(d("0.12")));
+        assert_eq!(round_to_step(d("-0.129"), d("0.01"), Rounding::Down), Some(d("-0.12")));
     }
 
     #[test]
     fn steps_other_than_powers_of_ten() {
-        assert_eq!(
-            round_to_step(d("12.3"), d("0.5"), Rounding::HalfUp),
-            Some(d("12.5"))
-        );
+        assert_eq!(round_to_step(d("12.3"), d("0.5"), Rounding::HalfUp), Some(d("12.5")));
         assert_eq!(round_to_step(d("7"), d("5"), Rounding::Down), Some(d("5")));
         assert_eq!(round_to_step(d("7"), d("0"), Rounding::Down), None);
     }

@@ -4,6 +4,7 @@
 //! names the field by its JSON path, and nothing is guessed.
 
 mod field;
+mod strict;
 
 use std::collections::BTreeMap;
 
@@ -20,7 +21,7 @@ pub struct Order {
     /// The order's id, echoed in the decision.
     pub id: String,
     /// Who bought it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::object")]
     pub account: Account,
     /// Prepaid subscription or pay-as-you-go.
     pub billing: Billing,
@@ -30,14 +31,16 @@ pub struct Order {
     /// ISO 4217 code; must equal the policy's currency.
     pub currency: String,
     /// When the order was paid.
+    #[serde(deserialize_with = "strict::instant")]
     pub purchased_at: DateTime<FixedOffset>,
     /// When the service started (delivery); `purchased_at` when not given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "strict::optional_instant")]
     pub starts_at: Option<DateTime<FixedOffset>>,
     /// When the subscription ends; required for subscriptions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "strict::optional_instant")]
     pub expires_at: Option<DateTime<FixedOffset>>,
     /// When the refund was requested: the evaluation's "now".
+    #[serde(deserialize_with = "strict::instant")]
     pub requested_at: DateTime<FixedOffset>,
     /// The undiscounted price of the whole term; required for subscriptions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -46,7 +49,7 @@ pub struct Order {
     #[serde(default)]
     pub discount: Decimal,
     /// How the order was paid.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::object")]
     pub paid: Paid,
     /// The channel the cash came through.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -55,10 +58,10 @@ pub struct Order {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_to: Option<RefundTo>,
     /// The promotion the order was bought under.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "strict::optional_object")]
     pub promotion: Option<Promotion>,
     /// Traffic used against the plan's quota.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "strict::optional_object")]
     pub traffic: Option<Traffic>,
     /// The server was banned for violating the terms.
     #[serde(default)]
@@ -219,30 +222,27 @@ impl OrderError {
     }
 
     fn invalid(path: &str, message: impl Into<String>) -> OrderError {
-        OrderError::Invalid {
-            path: path.to_owned(),
-            message: message.into(),
-        }
+        OrderError::Invalid { path: path.to_owned(), message: message.into() }
     }
 }
 
 impl Order {
     /// Reads one order from JSON text and validates it.
     pub fn from_json(text: &str) -> Result<Order, OrderError> {
+        // A byte-order mark is how some editors save UTF-8; it is not part of the JSON.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut deserializer = serde_json::Deserializer::from_str(text);
-        let order: Order =
-            serde_path_to_error::deserialize(&mut deserializer).map_err(json_error)?;
-        deserializer.end().map_err(|e| OrderError::Json {
-            path: ".".to_owned(),
-            message: e.to_string(),
-        })?;
+        let strict::Strict(order): strict::Strict<Order> =
+            serde_path_to_error::deserialize(&mut deserializer).map_err(strict::json_error)?;
+        deserializer.end().map_err(|e| OrderError::Json { path: ".".to_owned(), message: e.to_string() })?;
         order.validate()?;
         Ok(order)
     }
 
     /// Reads one order from a JSON value and validates it.
     pub fn from_json_value(value: serde_json::Value) -> Result<Order, OrderError> {
-        let order: Order = serde_path_to_error::deserialize(value).map_err(json_error)?;
+        let strict::Strict(order): strict::Strict<Order> =
+            serde_path_to_error::deserialize(value).map_err(strict::json_error)?;
         order.validate()?;
         Ok(order)
     }
@@ -254,16 +254,12 @@ impl Order {
 
     /// The list price, or for pay-as-you-go orders without one, what was paid plus the discount.
     pub fn effective_list_price(&self) -> Decimal {
-        self.list_price
-            .unwrap_or_else(|| self.paid_total().saturating_add(self.discount))
+        self.list_price.unwrap_or_else(|| self.paid_total().saturating_add(self.discount))
     }
 
     /// Cash, voucher and gift together.
     pub fn paid_total(&self) -> Decimal {
-        self.paid
-            .cash
-            .saturating_add(self.paid.voucher)
-            .saturating_add(self.paid.gift)
+        self.paid.cash.saturating_add(self.paid.voucher).saturating_add(self.paid.gift)
     }
 
     /// Checks the rules of the contract that JSON types cannot express.
@@ -271,70 +267,66 @@ impl Order {
         if self.id.trim().is_empty() {
             return Err(OrderError::invalid("id", "must not be empty"));
         }
-        let amounts = [
+        let minor_units = iso_currency::Currency::from_code(&self.currency)
+            .ok_or_else(|| {
+                OrderError::invalid("currency", format!("`{}` is not an ISO 4217 currency code", self.currency))
+            })?
+            .exponent()
+            .map_or(0, u32::from);
+        let money = [
             ("account.arrears", Some(self.account.arrears)),
-            (
-                "account.refunded_last_12_months",
-                Some(self.account.refunded_last_12_months),
-            ),
+            ("account.refunded_last_12_months", Some(self.account.refunded_last_12_months)),
             ("list_price", self.list_price),
             ("discount", Some(self.discount)),
             ("paid.cash", Some(self.paid.cash)),
             ("paid.voucher", Some(self.paid.voucher)),
             ("paid.gift", Some(self.paid.gift)),
             ("deposit", Some(self.deposit)),
-            ("traffic.used_gb", self.traffic.as_ref().map(|t| t.used_gb)),
-            (
-                "traffic.quota_gb",
-                self.traffic.as_ref().map(|t| t.quota_gb),
-            ),
         ];
-        for (path, amount) in amounts {
-            if let Some(amount) = amount.filter(Decimal::is_sign_negative) {
-                if !amount.is_zero() {
-                    return Err(OrderError::invalid(
-                        path,
-                        format!("must not be negative, got {amount}"),
-                    ));
-                }
+        for (path, amount) in money {
+            let Some(amount) = amount else { continue };
+            not_negative(path, amount)?;
+            if amount.normalize().scale() > minor_units {
+                return Err(OrderError::invalid(
+                    path,
+                    format!("{amount} has more decimals than {} has ({minor_units})", self.currency),
+                ));
             }
+        }
+        if let Some(traffic) = &self.traffic {
+            not_negative("traffic.used_gb", traffic.used_gb)?;
+            not_negative("traffic.quota_gb", traffic.quota_gb)?;
         }
         if self.requested_at < self.purchased_at {
             return Err(OrderError::invalid(
                 "requested_at",
-                format!(
-                    "{} is before purchased_at {}",
-                    self.requested_at, self.purchased_at
-                ),
+                format!("{} is before purchased_at {}", self.requested_at.to_rfc3339(), self.purchased_at.to_rfc3339()),
             ));
         }
         if let Some(starts_at) = self.starts_at.filter(|s| *s < self.purchased_at) {
+            return Err(OrderError::invalid("starts_at", format!("{} is before purchased_at", starts_at.to_rfc3339())));
+        }
+        if let Some(expires_at) = self.expires_at.filter(|e| *e <= self.purchased_at) {
             return Err(OrderError::invalid(
-                "starts_at",
-                format!("{starts_at} is before purchased_at"),
+                "expires_at",
+                format!("{} is not after purchased_at", expires_at.to_rfc3339()),
             ));
         }
         if self.billing == Billing::Subscription {
-            let Some(expires_at) = self.expires_at else {
-                return Err(OrderError::invalid(
-                    "expires_at",
-                    "is required for a subscription",
-                ));
-            };
-            if expires_at <= self.purchased_at {
-                return Err(OrderError::invalid(
-                    "expires_at",
-                    "must be after purchased_at",
-                ));
+            if self.expires_at.is_none() {
+                return Err(OrderError::invalid("expires_at", "is required for a subscription"));
             }
             if self.list_price.is_none() {
-                return Err(OrderError::invalid(
-                    "list_price",
-                    "is required for a subscription",
-                ));
+                return Err(OrderError::invalid("list_price", "is required for a subscription"));
             }
         }
         if let Some(list_price) = self.list_price {
+            if self.discount > list_price {
+                return Err(OrderError::invalid(
+                    "discount",
+                    format!("{} is more than the list price {list_price}", self.discount),
+                ));
+            }
             let due = list_price - self.discount;
             let paid = self.paid_total();
             if (paid - due).abs() > Decimal::new(1, 2) {
@@ -350,15 +342,9 @@ impl Order {
     }
 }
 
-fn json_error(error: serde_path_to_error::Error<serde_json::Error>) -> OrderError {
-    let path = error.path().to_string();
-    let inner = error.into_inner();
-    let message = inner.to_string();
-    // serde_json appends " at line L column C"; the path already says where.
-    let is_data_error = matches!(inner.classify(), serde_json::error::Category::Data);
-    let message = match message.rfind(" at line ") {
-        Some(at) if is_data_error => message.get(..at).unwrap_or(&message).to_owned(),
-        _ => message,
-    };
-    OrderError::Json { path, message }
+fn not_negative(path: &str, amount: Decimal) -> Result<(), OrderError> {
+    if amount.is_sign_negative() && !amount.is_zero() {
+        return Err(OrderError::invalid(path, format!("must not be negative, got {amount}")));
+    }
+    Ok(())
 }

@@ -61,7 +61,7 @@ pub enum LoadError {
         /// The text, for rendering the error.
         text: String,
         /// The problems.
-        error: PolicyError,
+        error: Box<PolicyError>,
     },
 }
 
@@ -78,27 +78,15 @@ impl Policy {
             version: program.version.clone(),
             digest: format!("sha256:{hex}"),
         };
-        Ok(Policy {
-            source: Arc::from(source),
-            program: Arc::new(program),
-            warnings,
-            reference,
-        })
+        Ok(Policy { source: Arc::from(source), program: Arc::new(program), warnings, reference })
     }
 
     /// Reads, parses and checks a policy file. The only function of the library that does I/O.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Policy, LoadError> {
         let path = path.as_ref();
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-            path: shown.clone(),
-            source,
-        })?;
-        Policy::parse(&text).map_err(|error| LoadError::Policy {
-            path: shown,
-            text,
-            error,
-        })
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: shown.clone(), source })?;
+        Policy::parse(&text).map_err(|error| LoadError::Policy { path: shown, text, error: Box::new(error) })
     }
 
     /// Decides one order.

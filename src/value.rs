@@ -89,14 +89,11 @@ impl SymbolSet {
 }
 
 /// Where a refund may go.
-pub const DESTINATIONS: SymbolSet =
-    SymbolSet::Known("destination", &["original", "balance", "gift", "voucher"]);
+pub const DESTINATIONS: SymbolSet = SymbolSet::Known("destination", &["original", "balance", "gift", "voucher"]);
 
 /// How a number may be rounded.
-pub const ROUNDING_MODES: SymbolSet = SymbolSet::Known(
-    "rounding mode",
-    &["half_up", "half_even", "half_down", "up", "down"],
-);
+pub const ROUNDING_MODES: SymbolSet =
+    SymbolSet::Known("rounding mode", &["half_up", "half_even", "half_down", "up", "down"]);
 
 impl fmt::Display for Type {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -168,17 +165,11 @@ pub fn duration_text(seconds: Decimal) -> String {
     }
     parts.push(format!("{hours} hour{}", if hours == 1 { "" } else { "s" }));
     if minutes > 0 || secs > 0 || !fraction.is_zero() {
-        parts.push(format!(
-            "{minutes} minute{}",
-            if minutes == 1 { "" } else { "s" }
-        ));
+        parts.push(format!("{minutes} minute{}", if minutes == 1 { "" } else { "s" }));
     }
     if secs > 0 || !fraction.is_zero() {
         let secs = (Decimal::from(secs as i64) + fraction).normalize();
-        parts.push(format!(
-            "{secs} second{}",
-            if secs == Decimal::ONE { "" } else { "s" }
-        ));
+        parts.push(format!("{secs} second{}", if secs == Decimal::ONE { "" } else { "s" }));
     }
     let text = parts.join(" ");
     if negative {
@@ -196,14 +187,8 @@ mod tests {
     fn durations_read_like_speech() {
         assert_eq!(duration_text(Decimal::from(432_000)), "5 days 0 hours");
         assert_eq!(duration_text(Decimal::from(9_000)), "2 hours 30 minutes");
-        assert_eq!(
-            duration_text(Decimal::from(86_401)),
-            "1 day 0 hours 0 minutes 1 second"
-        );
-        assert_eq!(
-            duration_text(Decimal::new(15, 1)),
-            "0 hours 0 minutes 1.5 seconds"
-        );
+        assert_eq!(duration_text(Decimal::from(86_401)), "1 day 0 hours 0 minutes 1 second");
+        assert_eq!(duration_text(Decimal::new(15, 1)), "0 hours 0 minutes 1.5 seconds");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::value::{SymbolSet, Type, Value};
 
 /// What expressions can see: the names defined so far, and where problems go.
 pub(super) struct Scope<'a> {
+    pub source: &'a str,
     pub currency: String,
     pub problems: &'a mut Vec<CheckError>,
     pub attributes: Vec<AttributeDef>,
@@ -23,6 +24,8 @@ pub(super) struct Scope<'a> {
     pub tables: Vec<(String, Vec<Type>, Type)>,
     /// Which bindings were used.
     pub used: Vec<bool>,
+    /// Names used before their definition (already an error; not "unused" too).
+    pub used_early: Vec<String>,
     /// Inside receipt steps, `amount` is the running amount.
     pub amount_allowed: bool,
     /// Set when the expression just checked reads the order.
@@ -33,29 +36,17 @@ impl Scope<'_> {
     fn problem(&mut self, problem: CheckError) -> Node {
         let span = problem.span;
         self.problems.push(problem);
-        Node {
-            kind: NodeKind::Const(Value::Missing),
-            value_type: Type::Error,
-            span,
-        }
+        Node { kind: NodeKind::Const(Value::Missing), value_type: Type::Error, span }
     }
 
     /// Resolves and types `e`.
     pub fn expr(&mut self, e: &Expr) -> Node {
         let span = e.span;
-        let node = |kind, value_type| Node {
-            kind,
-            value_type,
-            span,
-        };
+        let node = |kind, value_type| Node { kind, value_type, span };
         match &e.node {
             ExprKind::Literal(literal) => match self.literal(literal, span) {
                 Some((value, t)) => node(NodeKind::Const(value), t),
-                None => Node {
-                    kind: NodeKind::Const(Value::Missing),
-                    value_type: Type::Error,
-                    span,
-                },
+                None => Node { kind: NodeKind::Const(Value::Missing), value_type: Type::Error, span },
             },
             ExprKind::Path(segments) => self.path(segments, span),
             ExprKind::Call(name, args) => self.call(&name.node, name.span, args, span),
@@ -69,17 +60,13 @@ impl Scope<'_> {
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, span),
             ExprKind::IsMissing(x, missing) => {
                 let x = self.expr(x);
-                if !matches!(
-                    x.kind,
-                    NodeKind::Field(_) | NodeKind::Attribute(_) | NodeKind::Binding(_)
-                ) && x.value_type != Type::Error
+                if !matches!(x.kind, NodeKind::Field(_) | NodeKind::Attribute(_) | NodeKind::Binding(_))
+                    && x.value_type != Type::Error
                 {
                     return self.problem(
                         CheckError::error("E111", span, "only an order field can be missing")
                             .label("not an order field")
-                            .help(
-                                "write `order.traffic is missing` or `order.expires_at is present`",
-                            ),
+                            .help("write `order.traffic is missing` or `order.expires_at is present`"),
                     );
                 }
                 node(NodeKind::IsMissing(Box::new(x), *missing), Type::Bool)
@@ -92,10 +79,7 @@ impl Scope<'_> {
                     Some(t) => node(NodeKind::If(Box::new(c), Box::new(a), Box::new(b)), t),
                     None => self.mismatch(
                         span,
-                        format!(
-                            "the two branches of `if` give {} and {}",
-                            a.value_type, b.value_type
-                        ),
+                        format!("the two branches of `if` give {} and {}", a.value_type, b.value_type),
                         Some("both branches must give the same kind of value".to_owned()),
                     ),
                 }
@@ -109,15 +93,9 @@ impl Scope<'_> {
         if node.value_type != Type::Bool && node.value_type != Type::Error {
             let found = node.value_type.clone();
             return self.problem(
-                CheckError::error(
-                    "E112",
-                    e.span,
-                    format!("a condition must be true or false, but this is {found}"),
-                )
-                .label(format!("this is {found}"))
-                .help(
-                    "compare it with something: `held < 5 days`, `order.billing == subscription`",
-                ),
+                CheckError::error("E112", e.span, format!("a condition must be true or false, but this is {found}"))
+                    .label(format!("this is {found}"))
+                    .help("compare it with something: `held < 5 days`, `order.billing == subscription`"),
             );
         }
         node
@@ -129,23 +107,16 @@ impl Scope<'_> {
         if node.value_type != Type::Money && node.value_type != Type::Error {
             let found = node.value_type.clone();
             return self.problem(
-                CheckError::error(
-                    "E113",
-                    e.span,
-                    format!("{what} must be money, but this is {found}"),
-                )
-                .label(format!("this is {found}"))
-                .help(format!(
-                    "write an amount with its currency, such as `10.00 {}`",
-                    self.currency
-                )),
+                CheckError::error("E113", e.span, format!("{what} must be money, but this is {found}"))
+                    .label(format!("this is {found}"))
+                    .help(format!("write an amount with its currency, such as `10.00 {}`", self.currency)),
             );
         }
         node
     }
 
     fn mismatch(&mut self, span: Span, message: String, help: Option<String>) -> Node {
-        let mut problem = CheckError::error("E110", span, message);
+        let mut problem = CheckError::error("E110", span, message).label("these do not go together");
         problem.help = help;
         self.problem(problem)
     }
@@ -173,38 +144,25 @@ impl Scope<'_> {
             self.check_symbol(&r, &l.value_type);
         }
         match types::binary(op, &l.value_type, &r.value_type) {
-            Ok(t) => Node {
-                kind: NodeKind::Binary(op, Box::new(l), Box::new(r)),
-                value_type: t,
-                span,
-            },
+            Ok(t) => Node { kind: NodeKind::Binary(op, Box::new(l), Box::new(r)), value_type: t, span },
             Err((message, help)) => self.mismatch(span, message, help),
         }
     }
 
     /// A bare name compared with a known symbol set must be one of its members.
     fn check_symbol(&mut self, node: &Node, other: &Type) {
-        let (NodeKind::Const(Value::Symbol(name)), Type::Symbol(SymbolSet::Free(_))) =
-            (&node.kind, &node.value_type)
+        let (NodeKind::Const(Value::Symbol(name)), Type::Symbol(SymbolSet::Free(_))) = (&node.kind, &node.value_type)
         else {
             return;
         };
         match other {
             Type::Symbol(set) => match set.members() {
                 Some(members) if !members.contains(&name.as_ref()) => {
-                    let list = members
-                        .iter()
-                        .map(|m| format!("`{m}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    let problem = CheckError::error(
-                        "E109",
-                        node.span,
-                        format!("`{name}` is not a {}", set.name()),
-                    )
-                    .label(format!("not a {}", set.name()))
-                    .help(format!("a {} is one of {list}", set.name()))
-                    .suggest(name, members.iter().copied());
+                    let list = members.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
+                    let problem = CheckError::error("E109", node.span, format!("`{name}` is not a {}", set.name()))
+                        .label(format!("not a {}", set.name()))
+                        .help(format!("a {} is one of {list}", set.name()))
+                        .suggest(name, members.iter().copied());
                     self.problems.push(problem);
                 }
                 Some(_) => {}
@@ -226,11 +184,7 @@ impl Scope<'_> {
     }
 
     fn path(&mut self, segments: &[String], span: Span) -> Node {
-        let node = |kind, value_type| Node {
-            kind,
-            value_type,
-            span,
-        };
+        let node = |kind, value_type| Node { kind, value_type, span };
         match segments {
             [head, rest @ ..] if head == "order" => {
                 self.reads_order = true;
@@ -258,9 +212,11 @@ impl Scope<'_> {
                     Some(field) => node(NodeKind::Field(field), field.value_type()),
                     None => {
                         let known = Field::ALL.iter().map(|f| f.path());
-                        let mut problem = CheckError::error("E102", span, format!("an order has no field `{path}`"))
+                        let known: Vec<String> = known.map(|k| format!("order.{k}")).collect();
+                        let written = format!("order.{path}");
+                        let mut problem = CheckError::error("E102", span, format!("`{written}` is not an order field"))
                             .label("unknown order field")
-                            .suggest(&path, known);
+                            .suggest(&written, known.iter().map(String::as_str));
                         if problem.help.is_none() {
                             problem = problem.help(
                                 "provider-specific facts go under `order.attributes.NAME`, declared with `attribute`",
@@ -281,12 +237,21 @@ impl Scope<'_> {
                     node(NodeKind::Binding(index), t)
                 }
                 None => match self.all_bindings.get(name) {
-                    Some(defined) if defined.start > span.start => self.problem(
-                        CheckError::error("E106", span, format!("`{name}` is used before it is defined"))
-                            .label("used here")
-                            .help("move its `let` or `const` above this line: a policy reads top to bottom"),
+                    Some(defined) if defined.start > span.start => {
+                        let line = super::line_of(self.source, defined.start);
+                        self.used_early.push(name.clone());
+                        self.problem(
+                            CheckError::error("E106", span, format!("`{name}` is used before it is defined"))
+                                .label("used here")
+                                .help(format!(
+                                    "`{name}` is defined on line {line}: move it above this line, as a policy reads top to bottom"
+                                )),
+                        )
+                    }
+                    _ => node(
+                        NodeKind::Const(Value::Symbol(Arc::from(name.as_str()))),
+                        Type::Symbol(SymbolSet::Free(name.clone())),
                     ),
-                    _ => node(NodeKind::Const(Value::Symbol(Arc::from(name.as_str()))), Type::Symbol(SymbolSet::Free(name.clone()))),
                 },
             },
             _ => {
@@ -304,11 +269,8 @@ impl Scope<'_> {
     fn call(&mut self, name: &str, name_span: Span, args: &[Expr], span: Span) -> Node {
         if let Some(index) = self.tables.iter().position(|t| t.0 == name) {
             let arguments: Vec<Node> = args.iter().map(|a| self.expr(a)).collect();
-            let (keys, value) = self
-                .tables
-                .get(index)
-                .map(|t| (t.1.clone(), t.2.clone()))
-                .unwrap_or((Vec::new(), Type::Error));
+            let (keys, value) =
+                self.tables.get(index).map(|t| (t.1.clone(), t.2.clone())).unwrap_or((Vec::new(), Type::Error));
             if keys.len() != arguments.len() {
                 return self.problem(
                     CheckError::error(
@@ -324,45 +286,28 @@ impl Scope<'_> {
                 );
             }
             for (argument, key) in arguments.iter().zip(&keys) {
-                if !types::comparable(&argument.value_type, key)
-                    && argument.value_type != Type::Error
-                {
+                if !types::comparable(&argument.value_type, key) && argument.value_type != Type::Error {
                     self.problems.push(
                         CheckError::error(
                             "E132",
                             argument.span,
-                            format!(
-                                "table `{name}` is keyed by {key}, but this is {}",
-                                argument.value_type
-                            ),
+                            format!("table `{name}` is keyed by {key}, but this is {}", argument.value_type),
                         )
                         .label(format!("this is {}", argument.value_type)),
                     );
                 }
                 self.check_symbol(argument, key);
             }
-            return Node {
-                kind: NodeKind::Table(index, arguments),
-                value_type: value,
-                span,
-            };
+            return Node { kind: NodeKind::Table(index, arguments), value_type: value, span };
         }
-        let Some(builtin) = Builtin::ALL
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(_, b)| *b)
-        else {
+        let Some(builtin) = Builtin::ALL.iter().find(|(n, _)| *n == name).map(|(_, b)| *b) else {
             let mut candidates: Vec<&str> = Builtin::ALL.iter().map(|(n, _)| *n).collect();
             candidates.extend(self.tables.iter().map(|t| t.0.as_str()));
             let names: Vec<String> = candidates.iter().map(|s| (*s).to_owned()).collect();
             return self.problem(
-                CheckError::error(
-                    "E104",
-                    name_span,
-                    format!("there is no function or table named `{name}`"),
-                )
-                .label("unknown function")
-                .suggest(name, names.iter().map(String::as_str)),
+                CheckError::error("E104", name_span, format!("there is no function or table named `{name}`"))
+                    .label("unknown function")
+                    .suggest(name, names.iter().map(String::as_str)),
             );
         };
         let arguments: Vec<Node> = args.iter().map(|a| self.expr(a)).collect();
@@ -373,11 +318,7 @@ impl Scope<'_> {
         }
         let argument_types: Vec<Type> = arguments.iter().map(|a| a.value_type.clone()).collect();
         match types::builtin(builtin, &argument_types) {
-            Ok(t) => Node {
-                kind: NodeKind::Call(builtin, arguments),
-                value_type: t,
-                span,
-            },
+            Ok(t) => Node { kind: NodeKind::Call(builtin, arguments), value_type: t, span },
             Err((message, help)) => self.mismatch(span, message, help),
         }
     }
@@ -393,43 +334,25 @@ impl Scope<'_> {
                         CheckError::error(
                             "E114",
                             span,
-                            format!(
-                                "this amount is in {currency}, but the policy's currency is {}",
-                                self.currency
-                            ),
+                            format!("this amount is in {currency}, but the policy's currency is {}", self.currency),
                         )
                         .label(format!("not {}", self.currency))
-                        .help(format!(
-                            "a policy works in one currency: write `{} {}`",
-                            amount, self.currency
-                        )),
+                        .help(format!("a policy works in one currency: write `{} {}`", amount, self.currency)),
                     );
                     return None;
                 }
                 (Value::Money(*amount), Type::Money)
             }
             Literal::Duration(count, unit) => match unit.seconds() {
-                Some(seconds) => (
-                    Value::Duration(*count * rust_decimal::Decimal::from(seconds)),
-                    Type::Duration,
-                ),
+                Some(seconds) => (Value::Duration(*count * rust_decimal::Decimal::from(seconds)), Type::Duration),
                 None => {
-                    let months = if *unit == TimeUnit::Year {
-                        *count * rust_decimal::Decimal::from(12)
-                    } else {
-                        *count
-                    };
-                    let whole = (months.fract().is_zero())
-                        .then(|| i64::try_from(months).ok())
-                        .flatten();
+                    let months =
+                        if *unit == TimeUnit::Year { *count * rust_decimal::Decimal::from(12) } else { *count };
+                    let whole = (months.fract().is_zero()).then(|| i64::try_from(months).ok()).flatten();
                     let Some(months) = whole else {
                         self.problems.push(
-                            CheckError::error(
-                                "E115",
-                                span,
-                                "months and years must be whole numbers",
-                            )
-                            .help("write `6 months` rather than `0.5 years`"),
+                            CheckError::error("E115", span, "months and years must be whole numbers")
+                                .help("write `6 months` rather than `0.5 years`"),
                         );
                         return None;
                     };

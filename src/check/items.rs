@@ -16,13 +16,10 @@ use crate::span::{Span, Spanned};
 use crate::value::{SymbolSet, Type, Value, DESTINATIONS};
 
 /// Checks `file`; problems go to `problems`. `None` when the header is too broken to go on.
-pub(super) fn check_file(
-    file: &ast::PolicyFile,
-    source: &str,
-    problems: &mut Vec<CheckError>,
-) -> Option<Program> {
+pub(super) fn check_file(file: &ast::PolicyFile, source: &str, problems: &mut Vec<CheckError>) -> Option<Program> {
     let mut program = header(file, problems)?;
     let mut scope = Scope {
+        source,
         currency: program.currency.clone(),
         problems,
         attributes: Vec::new(),
@@ -30,6 +27,7 @@ pub(super) fn check_file(
         all_bindings: HashMap::new(),
         tables: Vec::new(),
         used: Vec::new(),
+        used_early: Vec::new(),
         amount_allowed: false,
         reads_order: false,
     };
@@ -40,11 +38,9 @@ pub(super) fn check_file(
             Item::Binding(binding) => {
                 if let Some(first) = scope.all_bindings.get(&binding.name.node) {
                     let first = *first;
-                    duplicate(scope.problems, "name", &binding.name, first);
+                    duplicate(scope.problems, source, "name", &binding.name, first);
                 } else {
-                    scope
-                        .all_bindings
-                        .insert(binding.name.node.clone(), binding.name.span);
+                    scope.all_bindings.insert(binding.name.node.clone(), binding.name.span);
                 }
             }
             _ => {}
@@ -70,12 +66,7 @@ pub(super) fn check_file(
                 );
             }
             let reads = scope.reads_order;
-            scope.bindings.push((
-                binding.name.node.clone(),
-                value.value_type.clone(),
-                binding.kind,
-                reads,
-            ));
+            scope.bindings.push((binding.name.node.clone(), value.value_type.clone(), binding.kind, reads));
             scope.used.push(false);
             binding_spans.push(binding.name.clone());
             program.bindings.push(BindingDef {
@@ -89,7 +80,7 @@ pub(super) fn check_file(
     for item in &file.items {
         if let Item::Rule(rule) = item {
             match rule_names.get(&rule.name.node) {
-                Some(first) => duplicate(scope.problems, "rule", &rule.name, *first),
+                Some(first) => duplicate(scope.problems, source, "rule", &rule.name, *first),
                 None => {
                     rule_names.insert(rule.name.node.clone(), rule.name.span);
                 }
@@ -100,7 +91,7 @@ pub(super) fn check_file(
     program.attributes = scope.attributes.clone();
     examples(&mut scope, file, &mut program);
     for (name, used) in binding_spans.iter().zip(&scope.used) {
-        if !used {
+        if !used && !scope.used_early.contains(&name.node) {
             scope.problems.push(
                 CheckError::warning("W004", name.span, format!("`{}` is never used", name.node))
                     .label("unused")
@@ -112,18 +103,12 @@ pub(super) fn check_file(
     Some(program)
 }
 
-fn duplicate(problems: &mut Vec<CheckError>, what: &str, name: &Spanned<String>, first: Span) {
+fn duplicate(problems: &mut Vec<CheckError>, source: &str, what: &str, name: &Spanned<String>, first: Span) {
+    let line = super::line_of(source, first.start);
     problems.push(
-        CheckError::error(
-            "E105",
-            name.span,
-            format!("the {what} `{}` is defined twice", name.node),
-        )
-        .label("defined again here")
-        .help(format!(
-            "rename one of them (the first is at byte {})",
-            first.start
-        )),
+        CheckError::error("E105", name.span, format!("the {what} `{}` is defined twice", name.node))
+            .label("defined again here")
+            .help(format!("the first is on line {line}: rename one of them")),
     );
 }
 
@@ -139,29 +124,20 @@ fn header(file: &ast::PolicyFile, problems: &mut Vec<CheckError>) -> Option<Prog
         match item {
             Item::Name(n) => name = Some(n.node.clone()),
             Item::Currency(code) => match iso_currency::Currency::from_code(&code.node) {
-                Some(found) => {
-                    currency = Some((code.node.clone(), u32::from(found.exponent().unwrap_or(0))))
-                }
+                Some(found) => currency = Some((code.node.clone(), u32::from(found.exponent().unwrap_or(0)))),
                 None => problems.push(
-                    CheckError::error(
-                        "E121",
-                        code.span,
-                        format!("`{}` is not an ISO 4217 currency code", code.node),
-                    )
-                    .label("unknown currency")
-                    .help("write a code such as CNY, USD, EUR or JPY"),
+                    CheckError::error("E121", code.span, format!("`{}` is not an ISO 4217 currency code", code.node))
+                        .label("unknown currency")
+                        .help("write a code such as CNY, USD, EUR or JPY"),
                 ),
             },
             Item::Timezone(zone) => match Tz::from_str(&zone.node) {
                 Ok(tz) => timezone = Some(tz),
                 Err(_) => {
                     let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
-                    let mut problem = CheckError::error(
-                        "E122",
-                        zone.span,
-                        format!("`{}` is not an IANA time zone", zone.node),
-                    )
-                    .label("unknown time zone");
+                    let mut problem =
+                        CheckError::error("E122", zone.span, format!("`{}` is not an IANA time zone", zone.node))
+                            .label("unknown time zone");
                     problem = match closest(&zone.node, names) {
                         Some(best) => problem.help(format!("did you mean `{best}`?")),
                         None => problem.help("write a zone such as \"Asia/Shanghai\" or \"UTC\""),
@@ -175,12 +151,8 @@ fn header(file: &ast::PolicyFile, problems: &mut Vec<CheckError>) -> Option<Prog
             Item::Rounding(mode) => match Rounding::from_name(&mode.node) {
                 Some(found) => rounding = found,
                 None => problems.push(
-                    CheckError::error(
-                        "E124",
-                        mode.span,
-                        format!("`{}` is not a rounding mode", mode.node),
-                    )
-                    .help("write half_up, half_even, half_down, up or down"),
+                    CheckError::error("E124", mode.span, format!("`{}` is not a rounding mode", mode.node))
+                        .help("write half_up, half_even, half_down, up or down"),
                 ),
             },
             _ => {}
@@ -205,9 +177,7 @@ fn header(file: &ast::PolicyFile, problems: &mut Vec<CheckError>) -> Option<Prog
         problems.push(
             CheckError::warning("W002", id_span, "the policy does not cite a source")
                 .label("no `source` line")
-                .help(
-                    "add `source \"https://...\" read 2026-03-16` so readers can check the rules",
-                ),
+                .help("add `source \"https://...\" read 2026-03-16` so readers can check the rules"),
         );
     }
     let (currency, minor_units) = currency?;
@@ -237,13 +207,11 @@ fn header(file: &ast::PolicyFile, problems: &mut Vec<CheckError>) -> Option<Prog
 fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
     let name = &attribute.name;
     if scope.attributes.iter().any(|a| a.name == name.node) {
-        duplicate(scope.problems, "attribute", name, name.span);
+        duplicate(scope.problems, scope.source, "attribute", name, name.span);
         return;
     }
     let value_type = match &attribute.type_name.node {
-        ast::TypeName::OneOf(members) => {
-            Type::Symbol(SymbolSet::Declared(name.node.clone(), members.clone()))
-        }
+        ast::TypeName::OneOf(members) => Type::Symbol(SymbolSet::Declared(name.node.clone(), members.clone())),
         ast::TypeName::Named(type_name) => match type_name.as_str() {
             "money" => Type::Money,
             "number" | "count" | "percent" => Type::Number,
@@ -253,10 +221,7 @@ fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
             "bool" => Type::Bool,
             "text" => Type::Text,
             other => {
-                let known = [
-                    "money", "number", "count", "percent", "duration", "instant", "date", "bool",
-                    "text",
-                ];
+                let known = ["money", "number", "count", "percent", "duration", "instant", "date", "bool", "text"];
                 scope.problems.push(
                     CheckError::error("E116", attribute.type_name.span, format!("`{other}` is not a type"))
                         .label("unknown type")
@@ -267,10 +232,7 @@ fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
             }
         },
     };
-    let default = attribute
-        .default
-        .as_ref()
-        .and_then(|e| constant(scope, e, &value_type));
+    let default = attribute.default.as_ref().and_then(|e| constant(scope, e, &value_type));
     scope.attributes.push(AttributeDef {
         name: name.node.clone(),
         value_type,
@@ -285,35 +247,27 @@ fn constant(scope: &mut Scope<'_>, e: &ast::Expr, expected: &Type) -> Option<Val
         ExprKind::Literal(literal) => scope.literal(literal, e.span)?,
         ExprKind::Path(path) if path.len() == 1 => {
             let name = path.first()?;
-            (
-                Value::Symbol(name.as_str().into()),
-                Type::Symbol(SymbolSet::Free(name.clone())),
-            )
+            (Value::Symbol(name.as_str().into()), Type::Symbol(SymbolSet::Free(name.clone())))
         }
         _ => {
             scope.problems.push(
-                CheckError::error("E117", e.span, "only a plain value can stand here").help(
-                    "write a value such as `0.42 CNY`, `10%`, `5 days` or a name from `one_of`",
-                ),
+                CheckError::error("E117", e.span, "only a plain value can stand here")
+                    .help("write a value such as `0.42 CNY`, `10%`, `5 days` or a name from `one_of`"),
             );
             return None;
         }
     };
     let fits = match (expected, &found) {
-        (Type::Symbol(set), Type::Symbol(SymbolSet::Free(name))) => set
-            .members()
-            .is_none_or(|members| members.contains(&name.as_str())),
+        (Type::Symbol(set), Type::Symbol(SymbolSet::Free(name))) => {
+            set.members().is_none_or(|members| members.contains(&name.as_str()))
+        }
         (Type::Error, _) => true,
         _ => *expected == found,
     };
     if !fits {
         scope.problems.push(
-            CheckError::error(
-                "E110",
-                e.span,
-                format!("expected {expected}, found {found}"),
-            )
-            .label(format!("this is {found}")),
+            CheckError::error("E110", e.span, format!("expected {expected}, found {found}"))
+                .label(format!("this is {found}")),
         );
         return None;
     }
@@ -363,23 +317,14 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
     }
     for (index, key) in table.keys.iter().enumerate() {
         let column_type = key_types.get(index).cloned().flatten();
-        if key.matching == ast::KeyMatch::Step
-            && column_type
-                .as_ref()
-                .is_some_and(|t| !super::types::is_ordered(t))
-        {
+        if key.matching == ast::KeyMatch::Step && column_type.as_ref().is_some_and(|t| !super::types::is_ordered(t)) {
             scope.problems.push(
                 CheckError::error(
                     "E134",
                     key.name.span,
-                    format!(
-                        "key `{}` matches by `from`, but its keys cannot be ordered",
-                        key.name.node
-                    ),
+                    format!("key `{}` matches by `from`, but its keys cannot be ordered", key.name.node),
                 )
-                .help(
-                    "use `is` for keys that are names, `from` for numbers, amounts and durations",
-                ),
+                .help("use `is` for keys that are names, `from` for numbers, amounts and durations"),
             );
         }
     }
@@ -390,26 +335,19 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
         });
         if only.matching == ast::KeyMatch::Step && !ascending {
             scope.problems.push(
-                CheckError::warning("W005", table.name.span, format!("the keys of table `{}` are not increasing", table.name.node))
-                    .help("write tiers from the smallest key to the largest, so the table reads like the price list"),
+                CheckError::warning(
+                    "W005",
+                    table.name.span,
+                    format!("the keys of table `{}` are not increasing", table.name.node),
+                )
+                .help("write tiers from the smallest key to the largest, so the table reads like the price list"),
             );
         }
     }
-    let key_types = key_types
-        .into_iter()
-        .map(|t| t.unwrap_or(Type::Error))
-        .collect();
-    scope.tables.push((
-        table.name.node.clone(),
-        key_types,
-        value_type.unwrap_or(Type::Error),
-    ));
+    let key_types = key_types.into_iter().map(|t| t.unwrap_or(Type::Error)).collect();
+    scope.tables.push((table.name.node.clone(), key_types, value_type.unwrap_or(Type::Error)));
     let matching = table.keys.iter().map(|k| k.matching).collect();
-    TableDef {
-        name: table.name.node.clone(),
-        matching,
-        rows,
-    }
+    TableDef { name: table.name.node.clone(), matching, rows }
 }
 
 fn less_than(a: Option<&Value>, b: Option<&Value>) -> bool {
@@ -461,11 +399,7 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
             manual: matches!(rule.action, ast::Action::ManualReview(_)),
         },
     };
-    let review = if matches!(action, ActionDef::Refund { manual: true, .. }) {
-        Review::Manual
-    } else {
-        review
-    };
+    let review = if matches!(action, ActionDef::Refund { manual: true, .. }) { Review::Manual } else { review };
     RuleDef {
         name: rule.name.node.clone(),
         message: rule.message.clone(),
@@ -491,10 +425,7 @@ fn conjuncts(e: &ast::Expr) -> Vec<&ast::Expr> {
 
 fn part_def(scope: &mut Scope<'_>, part: &ast::Part, source: &str) -> PartDef {
     let base = scope.money(&part.base, "the amount to refund");
-    let label = part
-        .label
-        .clone()
-        .unwrap_or_else(|| part.base.span.text(source).to_owned());
+    let label = part.label.clone().unwrap_or_else(|| part.base.span.text(source).to_owned());
     scope.amount_allowed = true;
     let steps = part
         .steps
@@ -504,21 +435,9 @@ fn part_def(scope: &mut Scope<'_>, part: &ast::Part, source: &str) -> PartDef {
                 StepKind::ReviewWhen => scope.condition(&step.value),
                 _ => scope.money(&step.value, "a receipt step"),
             };
-            let upper = step
-                .upper
-                .as_ref()
-                .map(|u| scope.money(u, "the upper bound of `clamp`"));
-            let label = step
-                .label
-                .clone()
-                .unwrap_or_else(|| step.span.text(source).to_owned());
-            StepDef {
-                kind: step.kind,
-                value,
-                upper,
-                label,
-                span: step.span,
-            }
+            let upper = step.upper.as_ref().map(|u| scope.money(u, "the upper bound of `clamp`"));
+            let label = step.label.clone().unwrap_or_else(|| step.span.text(source).to_owned());
+            StepDef { kind: step.kind, value, upper, label, span: step.span }
         })
         .collect();
     scope.amount_allowed = false;
@@ -531,8 +450,9 @@ fn part_def(scope: &mut Scope<'_>, part: &ast::Part, source: &str) -> PartDef {
                     let node = scope.expr(weight);
                     if !matches!(node.value_type, Type::Money | Type::Number | Type::Error) {
                         scope.problems.push(
-                            CheckError::error("E119", weight.span, "a share's weight must be money or a number")
-                                .help("split by what was paid: `split order.paid.cash to balance, order.paid.gift to gift`"),
+                            CheckError::error("E119", weight.span, "a share's weight must be money or a number").help(
+                                "split by what was paid: `split order.paid.cash to balance, order.paid.gift to gift`",
+                            ),
                         );
                     }
                     (node, choice_def(scope, choice))
@@ -540,12 +460,7 @@ fn part_def(scope: &mut Scope<'_>, part: &ast::Part, source: &str) -> PartDef {
                 .collect(),
         ),
     };
-    PartDef {
-        base,
-        label,
-        steps,
-        destination,
-    }
+    PartDef { base, label, steps, destination }
 }
 
 fn choice_def(scope: &mut Scope<'_>, choice: &ast::Choice) -> ChoiceDef {
@@ -555,14 +470,10 @@ fn choice_def(scope: &mut Scope<'_>, choice: &ast::Choice) -> ChoiceDef {
             None => {
                 let members = DESTINATIONS.members().unwrap_or_default();
                 scope.problems.push(
-                    CheckError::error(
-                        "E119",
-                        name.span,
-                        format!("`{}` is not a destination", name.node),
-                    )
-                    .label("unknown destination")
-                    .help("money goes to `original`, `balance`, `gift` or `voucher`")
-                    .suggest(&name.node, members),
+                    CheckError::error("E119", name.span, format!("`{}` is not a destination", name.node))
+                        .label("unknown destination")
+                        .help("money goes to `original`, `balance`, `gift` or `voucher`")
+                        .suggest(&name.node, members),
                 );
                 ChoiceDef::Fixed(Destination::Original)
             }
@@ -585,9 +496,7 @@ fn examples(scope: &mut Scope<'_>, file: &ast::PolicyFile, program: &mut Program
         let Item::Example(example) = item else {
             continue;
         };
-        let mut order = base
-            .clone()
-            .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
+        let mut order = base.clone().unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
         merge(&mut order, json(&example.order.node));
         let order = match Order::from_json_value(order) {
             Ok(order) => order,
@@ -602,10 +511,7 @@ fn examples(scope: &mut Scope<'_>, file: &ast::PolicyFile, program: &mut Program
         };
         let expect = &example.expect;
         let outcome = Outcome::from_name(&expect.outcome.node).unwrap_or(Outcome::Refund);
-        let amount = expect
-            .amount
-            .as_ref()
-            .and_then(|a| expected_money(scope, a));
+        let amount = expect.amount.as_ref().and_then(|a| expected_money(scope, a));
         let to = expect
             .to
             .iter()
@@ -614,22 +520,15 @@ fn examples(scope: &mut Scope<'_>, file: &ast::PolicyFile, program: &mut Program
                 let ChoiceDef::Fixed(destination) = destination else {
                     return None;
                 };
-                Some((
-                    destination,
-                    amount.as_ref().and_then(|a| expected_money(scope, a)),
-                ))
+                Some((destination, amount.as_ref().and_then(|a| expected_money(scope, a))))
             })
             .collect();
         if let Some(by) = &expect.by {
             if !rule_names.contains(&by.node) {
                 scope.problems.push(
-                    CheckError::error(
-                        "E142",
-                        by.span,
-                        format!("there is no rule named `{}`", by.node),
-                    )
-                    .label("unknown rule")
-                    .suggest(&by.node, rule_names.iter().map(String::as_str)),
+                    CheckError::error("E142", by.span, format!("there is no rule named `{}`", by.node))
+                        .label("unknown rule")
+                        .suggest(&by.node, rule_names.iter().map(String::as_str)),
                 );
             }
         }
@@ -705,7 +604,9 @@ fn rule_warnings(problems: &mut Vec<CheckError>, program: &Program, file: &ast::
             problems.push(
                 CheckError::warning("W003", *span, format!("rule `{}` can never decide", rule.name))
                     .label("unreachable")
-                    .help(format!("rule `{earlier}` above it matches every order; move this rule above it or remove it")),
+                    .help(format!(
+                        "rule `{earlier}` above it matches every order; move this rule above it or remove it"
+                    )),
             );
             continue;
         }
@@ -719,10 +620,7 @@ fn rule_warnings(problems: &mut Vec<CheckError>, program: &Program, file: &ast::
                 members.push(symbol);
                 let all = field.value_type();
                 if let Type::Symbol(set) = all {
-                    if set
-                        .members()
-                        .is_some_and(|m| m.iter().all(|s| members.iter().any(|c| c == s)))
-                    {
+                    if set.members().is_some_and(|m| m.iter().all(|s| members.iter().any(|c| c == s))) {
                         catch_all = Some(&rule.name);
                     }
                 }
@@ -732,9 +630,9 @@ fn rule_warnings(problems: &mut Vec<CheckError>, program: &Program, file: &ast::
     if catch_all.is_none() {
         let at = spans.last().copied().unwrap_or(file.id.span);
         problems.push(
-            CheckError::warning("W001", at, "no rule matches every order")
-                .label("the last rule has conditions")
-                .help("an order no rule matches is an evaluation error; end with a rule without `when` (for example `deny`)"),
+            CheckError::warning("W001", at, "no rule matches every order").label("the last rule has conditions").help(
+                "an order no rule matches is an evaluation error; end with a rule without `when` (for example `deny`)",
+            ),
         );
     }
 }
@@ -746,9 +644,7 @@ fn field_is_symbol(node: &Node) -> Option<(crate::order::Field, String)> {
     };
     match (&l.kind, &r.kind) {
         (NodeKind::Field(field), NodeKind::Const(Value::Symbol(s)))
-        | (NodeKind::Const(Value::Symbol(s)), NodeKind::Field(field)) => {
-            Some((*field, s.to_string()))
-        }
+        | (NodeKind::Const(Value::Symbol(s)), NodeKind::Field(field)) => Some((*field, s.to_string())),
         _ => None,
     }
 }

@@ -54,21 +54,11 @@ pub struct CheckError {
 
 impl CheckError {
     fn error(code: &'static str, span: Span, message: impl Into<String>) -> CheckError {
-        CheckError {
-            code,
-            severity: Severity::Error,
-            message: message.into(),
-            span,
-            label: String::new(),
-            help: None,
-        }
+        CheckError { code, severity: Severity::Error, message: message.into(), span, label: String::new(), help: None }
     }
 
     fn warning(code: &'static str, span: Span, message: impl Into<String>) -> CheckError {
-        CheckError {
-            severity: Severity::Warning,
-            ..CheckError::error(code, span, message)
-        }
+        CheckError { severity: Severity::Warning, ..CheckError::error(code, span, message) }
     }
 
     fn label(mut self, label: impl Into<String>) -> CheckError {
@@ -81,20 +71,26 @@ impl CheckError {
         self
     }
 
-    /// Adds "did you mean `x`?" when one of `candidates` is close to `name`.
+    /// Adds "did you mean `x`?" before the help when one of `candidates` is close to `name`.
     fn suggest<'a>(self, name: &str, candidates: impl IntoIterator<Item = &'a str>) -> CheckError {
-        match closest(name, candidates) {
-            Some(best) => self.help(format!("did you mean `{best}`?")),
-            None => self,
+        match (closest(name, candidates), &self.help) {
+            (Some(best), Some(help)) => {
+                let help = format!("did you mean `{best}`? ({help})");
+                self.help(help)
+            }
+            (Some(best), None) => self.help(format!("did you mean `{best}`?")),
+            (None, _) => self,
         }
     }
 }
 
+/// The 1-based line of byte `offset` in `source`.
+pub(crate) fn line_of(source: &str, offset: usize) -> usize {
+    source.get(..offset).unwrap_or(source).matches('\n').count() + 1
+}
+
 /// The candidate closest to `name`, if close enough to be a likely typo.
-pub(crate) fn closest<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(name, c), c))
@@ -104,17 +100,12 @@ pub(crate) fn closest<'a>(
 }
 
 /// The result of checking: the program and its warnings, or every problem found.
-pub(crate) fn check(
-    file: &PolicyFile,
-    source: &str,
-) -> Result<(Program, Vec<CheckError>), Vec<CheckError>> {
+pub(crate) fn check(file: &PolicyFile, source: &str) -> Result<(Program, Vec<CheckError>), Vec<CheckError>> {
     let mut problems = Vec::new();
     let program = items::check_file(file, source, &mut problems);
     problems.sort_by_key(|p| (p.span.start, p.severity));
     match program {
-        Some(program) if !problems.iter().any(|p| p.severity == Severity::Error) => {
-            Ok((program, problems))
-        }
+        Some(program) if !problems.iter().any(|p| p.severity == Severity::Error) => Ok((program, problems)),
         _ => Err(problems),
     }
 }

@@ -13,10 +13,7 @@ fn mismatch(message: String, help: Option<&str>) -> Mismatch {
 
 /// Whether values of these types can be compared for order (`<`, `min`, ...).
 pub(super) fn is_ordered(t: &Type) -> bool {
-    matches!(
-        t,
-        Type::Money | Type::Number | Type::Duration | Type::Instant | Type::Date
-    )
+    matches!(t, Type::Money | Type::Number | Type::Duration | Type::Instant | Type::Date)
 }
 
 /// Whether two types can be compared with `==`: the same type, or a symbol with a bare name.
@@ -34,13 +31,7 @@ pub(super) fn comparable(l: &Type, r: &Type) -> bool {
 pub(super) fn binary(op: BinaryOp, l: &Type, r: &Type) -> Result<Type, Mismatch> {
     use Type::*;
     if *l == Error || *r == Error {
-        return Ok(
-            if matches!(op, BinaryOp::Or | BinaryOp::And) || is_comparison(op) {
-                Bool
-            } else {
-                Error
-            },
-        );
+        return Ok(if matches!(op, BinaryOp::Or | BinaryOp::And) || is_comparison(op) { Bool } else { Error });
     }
     let result = match op {
         BinaryOp::Or | BinaryOp::And => (*l == Bool && *r == Bool).then_some(Bool),
@@ -95,8 +86,11 @@ pub(super) fn binary(op: BinaryOp, l: &Type, r: &Type) -> Result<Type, Mismatch>
     };
     result.ok_or_else(|| {
         let help = match (l, r) {
-            (Money, Duration) | (Duration, Money) => {
+            (Money, Duration) | (Duration, Money) if matches!(op, BinaryOp::Mul | BinaryOp::Div) => {
                 Some("turn the duration into a number first: `held / 1 day` is the number of days")
+            }
+            (Money, Duration) | (Duration, Money) => {
+                Some("work out the amount for the time first, such as `daily_price * (held / 1 day)`")
             }
             (Money, Number) | (Number, Money) if is_comparison(op) => {
                 Some("write the number as money, with its currency: `10.00 CNY`")
@@ -104,18 +98,12 @@ pub(super) fn binary(op: BinaryOp, l: &Type, r: &Type) -> Result<Type, Mismatch>
             (Symbol(_), Symbol(_)) => Some("these symbols come from different sets"),
             _ => None,
         };
-        mismatch(
-            format!("`{}` cannot be applied to {l} and {r}", op.as_str()),
-            help,
-        )
+        mismatch(format!("`{}` cannot be applied to {l} and {r}", op.as_str()), help)
     })
 }
 
 fn is_comparison(op: BinaryOp) -> bool {
-    matches!(
-        op,
-        BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge
-    )
+    matches!(op, BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge)
 }
 
 /// The type of `OP x`.
@@ -135,12 +123,7 @@ pub(super) fn builtin(function: Builtin, args: &[Type]) -> Result<Type, Mismatch
     if args.contains(&Error) {
         return Ok(Error);
     }
-    let wrong = |usage: &str| {
-        Err(mismatch(
-            format!("`{usage}` cannot take {}", describe(args)),
-            None,
-        ))
-    };
+    let wrong = |usage: &str| Err(mismatch(format!("`{usage}` cannot take {}", describe(args)), None));
     match (function, args) {
         (Builtin::Min | Builtin::Max, [first, rest @ ..]) if !rest.is_empty() => {
             if is_ordered(first) && rest.iter().all(|t| t == first) {
@@ -178,10 +161,6 @@ pub(super) fn builtin(function: Builtin, args: &[Type]) -> Result<Type, Mismatch
 fn describe(args: &[Type]) -> String {
     match args {
         [] => "no arguments".to_owned(),
-        _ => args
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(", "),
+        _ => args.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
     }
 }

@@ -7,24 +7,18 @@ use refund_rules::{LoadError, Policy};
 
 use super::{Exit, Format};
 
-/// Loads a policy, printing its problems; `None` when it has errors.
-pub fn load(path: &Path) -> Option<Policy> {
-    match Policy::from_file(path) {
-        Ok(policy) => Some(policy),
-        Err(error) => {
-            print_load_error(&error);
-            None
+/// Loads a policy, printing its problems; on failure, the exit that says whose fault it is.
+pub fn load(path: &Path) -> Result<Policy, Exit> {
+    Policy::from_file(path).map_err(|error| match error {
+        LoadError::Io { .. } => {
+            eprintln!("error: {error}");
+            Exit::Input
         }
-    }
-}
-
-fn print_load_error(error: &LoadError) {
-    match error {
-        LoadError::Io { .. } => eprintln!("error: {error}"),
         LoadError::Policy { path, text, error } => {
-            eprint!("{}", diagnostic::render(path, text, &error.diagnostics()))
+            eprint!("{}", diagnostic::render(&path, &text, &error.diagnostics()));
+            Exit::Policy
         }
-    }
+    })
 }
 
 /// Checks every policy and prints all problems.
@@ -35,8 +29,7 @@ pub fn check(paths: &[PathBuf], format: Format) -> Exit {
         let name = path.display().to_string();
         let (text, problems, loaded) = match Policy::from_file(path) {
             Ok(policy) => {
-                let warnings: Vec<Diagnostic> =
-                    policy.warnings().iter().map(Diagnostic::from).collect();
+                let warnings: Vec<Diagnostic> = policy.warnings().iter().map(Diagnostic::from).collect();
                 (policy.source().to_owned(), warnings, true)
             }
             Err(LoadError::Policy { text, error, .. }) => (text, error.diagnostics(), false),
@@ -52,19 +45,14 @@ pub fn check(paths: &[PathBuf], format: Format) -> Exit {
         match format {
             Format::Text => {
                 eprint!("{}", diagnostic::render(&name, &text, &problems));
-                let errors = problems
-                    .iter()
-                    .filter(|p| p.severity == refund_rules::check::Severity::Error)
-                    .count();
+                let errors = problems.iter().filter(|p| p.severity == refund_rules::check::Severity::Error).count();
                 let warnings = problems.len() - errors;
                 let verdict = if loaded { "ok" } else { "FAILED" };
                 println!("{name}: {verdict} ({errors} error(s), {warnings} warning(s))");
             }
             Format::Json => {
                 for problem in problems {
-                    let at = problem
-                        .span
-                        .map(|s| diagnostic::location(&name, &text, s.start));
+                    let at = problem.span.map(|s| diagnostic::location(&name, &text, s.start));
                     report.push(serde_json::json!({
                         "file": name,
                         "location": at,
@@ -92,17 +80,16 @@ pub fn test(paths: &[PathBuf]) -> Exit {
     let (mut passed, mut failed) = (0usize, 0usize);
     let mut exit = Exit::Ok;
     for path in paths {
-        let Some(policy) = load(path) else {
-            exit = exit.and(Exit::Policy);
-            failed += 1;
-            continue;
+        let policy = match load(path) {
+            Ok(policy) => policy,
+            Err(load_exit) => {
+                exit = exit.and(load_exit);
+                failed += 1;
+                continue;
+            }
         };
         let results = policy.run_examples();
-        println!(
-            "running {} example(s) from {}",
-            results.len(),
-            path.display()
-        );
+        println!("running {} example(s) from {}", results.len(), path.display());
         for result in results {
             if result.passed() {
                 passed += 1;

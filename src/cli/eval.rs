@@ -9,22 +9,25 @@ use super::{check::load, orders, receipt, Exit, Format};
 
 /// Decides every order in `order_files` with the policy at `policy_path`.
 pub fn run(policy_path: &Path, order_files: &[PathBuf], format: Format, explain: bool) -> Exit {
-    let Some(policy) = load(policy_path) else {
-        return Exit::Policy;
+    let policy = match load(policy_path) {
+        Ok(policy) => policy,
+        Err(exit) => return exit,
     };
     let mut exit = Exit::Ok;
     let mut decisions = Vec::new();
     let mut many = order_files.len() > 1;
     for file in order_files {
         let inputs = match orders::read(file) {
-            Ok(inputs) => inputs,
+            Ok((inputs, batch)) => {
+                many |= batch;
+                inputs
+            }
             Err(message) => {
                 eprintln!("error: {message}");
                 exit = exit.and(Exit::Input);
                 continue;
             }
         };
-        many |= inputs.len() > 1 || inputs.iter().any(|i| i.origin.ends_with(']'));
         for input in inputs {
             let decided = input.order.map_err(EvalError::from).and_then(|order| {
                 if explain {
@@ -75,10 +78,7 @@ fn report(policy: &Policy, policy_path: &Path, origin: &str, error: &EvalError) 
         _ => {
             eprintln!("error: {origin}: the policy could not decide this order");
             let name = policy_path.display().to_string();
-            eprint!(
-                "{}",
-                diagnostic::render(&name, policy.source(), &[Diagnostic::from(error)])
-            );
+            eprint!("{}", diagnostic::render(&name, policy.source(), &[Diagnostic::from(error)]));
             Exit::Policy
         }
     }

@@ -98,25 +98,12 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            return ExitCode::from(if error.use_stderr() {
-                Exit::Input as u8
-            } else {
-                Exit::Ok as u8
-            });
+            return ExitCode::from(if error.use_stderr() { Exit::Input as u8 } else { Exit::Ok as u8 });
         }
     };
     let exit = match cli.command {
-        Command::Eval {
-            policy,
-            orders,
-            format,
-            explain,
-        } => eval::run(&policy, &orders, format, explain),
-        Command::Explain {
-            policy,
-            order,
-            format,
-        } => eval::run(&policy, &[order], format, true),
+        Command::Eval { policy, orders, format, explain } => eval::run(&policy, &orders, format, explain),
+        Command::Explain { policy, order, format } => eval::run(&policy, &[order], format, true),
         Command::Check { policies, format } => check::check(&policies, format),
         Command::Test { policies } => check::test(&policies),
     };

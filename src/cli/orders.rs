@@ -13,61 +13,52 @@ pub struct OrderInput {
     pub order: Result<Order, OrderError>,
 }
 
-/// Reads every order in `path` (`-` for standard input).
-pub fn read(path: &Path) -> Result<Vec<OrderInput>, String> {
+/// Reads every order in `path` (`-` for standard input), and whether it was a batch (an
+/// array or JSON Lines) rather than one order.
+pub fn read(path: &Path) -> Result<(Vec<OrderInput>, bool), String> {
     let name = path.display().to_string();
     let text = if name == "-" {
         let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
+        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {e}"))?;
         text
     } else {
         std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?
     };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned();
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
         return match serde_json::from_str::<Vec<serde_json::Value>>(&text) {
-            Ok(values) => Ok(values
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| OrderInput {
-                    origin: format!("{name}[{i}]"),
-                    order: Order::from_json_value(v),
-                })
-                .collect()),
-            Err(error) => Ok(vec![OrderInput {
-                origin: name,
-                order: Err(OrderError::Json {
-                    path: ".".into(),
-                    message: error.to_string(),
-                }),
-            }]),
+            Ok(values) => Ok((
+                values
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, v)| OrderInput { origin: format!("{name}[{i}]"), order: Order::from_json_value(v) })
+                    .collect(),
+                true,
+            )),
+            Err(error) => Ok((
+                vec![OrderInput {
+                    origin: name,
+                    order: Err(OrderError::Json { path: ".".into(), message: error.to_string() }),
+                }],
+                false,
+            )),
         };
     }
-    let lines: Vec<(usize, &str)> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| (i + 1, l))
-        .collect();
+    let lines: Vec<(usize, &str)> =
+        text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, l)).collect();
     let one_object = Order::from_json(&text);
     if lines.len() <= 1
         || one_object.is_ok()
-        || !lines
-            .iter()
-            .all(|(_, l)| l.trim_start().starts_with('{') && l.trim_end().ends_with('}'))
+        || !lines.iter().all(|(_, l)| l.trim_start().starts_with('{') && l.trim_end().ends_with('}'))
     {
-        return Ok(vec![OrderInput {
-            origin: name,
-            order: one_object,
-        }]);
+        return Ok((vec![OrderInput { origin: name, order: one_object }], false));
     }
-    Ok(lines
-        .into_iter()
-        .map(|(number, line)| OrderInput {
-            origin: format!("{name}:{number}"),
-            order: Order::from_json(line),
-        })
-        .collect())
+    Ok((
+        lines
+            .into_iter()
+            .map(|(number, line)| OrderInput { origin: format!("{name}:{number}"), order: Order::from_json(line) })
+            .collect(),
+        true,
+    ))
 }

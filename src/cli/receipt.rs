@@ -17,17 +17,8 @@ pub fn render(decision: &Decision) -> String {
         money_text(decision.amount)
     );
     let policy = &decision.policy;
-    let _ = writeln!(
-        out,
-        "  policy   {} ({}), version {}",
-        policy.id, policy.name, policy.version
-    );
-    let _ = writeln!(
-        out,
-        "  rule     {}: {}",
-        decision.rule,
-        decision.reasons.first().map_or("", String::as_str)
-    );
+    let _ = writeln!(out, "  policy   {} ({}), version {}", policy.id, policy.name, policy.version);
+    let _ = writeln!(out, "  rule     {}: {}", decision.rule, decision.reasons.first().map_or("", String::as_str));
     for reason in decision.reasons.iter().skip(1) {
         let _ = writeln!(out, "           {reason}");
     }
@@ -40,29 +31,11 @@ pub fn render(decision: &Decision) -> String {
         let _ = writeln!(out, "  why");
         for entry in trace {
             match entry {
-                TraceEntry::Skipped {
-                    rule,
-                    message,
-                    condition,
-                    values,
-                } => {
-                    let _ = writeln!(
-                        out,
-                        "    - {rule} ({message}): not `{condition}`{}",
-                        values_text(values)
-                    );
+                TraceEntry::Skipped { rule, message, condition, values } => {
+                    let _ = writeln!(out, "    - {rule} ({message}): not `{condition}`{}", values_text(values));
                 }
-                TraceEntry::Decided {
-                    rule,
-                    message,
-                    values,
-                    ..
-                } => {
-                    let _ = writeln!(
-                        out,
-                        "    + {rule} ({message}): every condition holds{}",
-                        values_text(values)
-                    );
+                TraceEntry::Decided { rule, message, values, .. } => {
+                    let _ = writeln!(out, "    + {rule} ({message}): every condition holds{}", values_text(values));
                 }
                 TraceEntry::Step { .. } => {}
             }
@@ -80,26 +53,12 @@ pub fn render(decision: &Decision) -> String {
                 .collect(),
             None => Vec::new(),
         };
-        let width = decision
-            .lines
-            .iter()
-            .map(|l| display_width(&l.label))
-            .max()
-            .unwrap_or(0);
+        let width = decision.lines.iter().map(|l| display_width(&l.label)).max().unwrap_or(0);
         for (index, line) in decision.lines.iter().enumerate() {
             let pad = " ".repeat(width.saturating_sub(display_width(&line.label)));
-            let sign = if line.kind != "base" && line.amount > rust_decimal::Decimal::ZERO {
-                "+"
-            } else {
-                ""
-            };
+            let sign = if line.kind != "base" && line.amount > rust_decimal::Decimal::ZERO { "+" } else { "" };
             let signed = format!("{:>12}", format!("{sign}{}", money_text(line.amount)));
-            let _ = write!(
-                out,
-                "    {}{pad}  {signed}  = {:>10}",
-                line.label,
-                money_text(line.total)
-            );
+            let _ = write!(out, "    {}{pad}  {signed}  = {:>10}", line.label, money_text(line.total));
             match steps.get(index) {
                 Some(arithmetic) => {
                     let _ = writeln!(out, "   ({arithmetic})");
@@ -112,17 +71,8 @@ pub fn render(decision: &Decision) -> String {
         let _ = writeln!(out, "  refunds  none");
     }
     for (index, refund) in decision.refunds.iter().enumerate() {
-        let head = if index == 0 {
-            "  refunds "
-        } else {
-            "          "
-        };
-        let _ = writeln!(
-            out,
-            "{head} {} {currency} to {}",
-            money_text(refund.amount),
-            refund.to.as_str()
-        );
+        let head = if index == 0 { "  refunds " } else { "          " };
+        let _ = writeln!(out, "{head} {} {currency} to {}", money_text(refund.amount), refund.to.as_str());
     }
     if !decision.values.is_empty() && decision.trace.is_some() {
         let _ = writeln!(out, "  values");
@@ -140,16 +90,11 @@ fn values_text(values: &[refund_rules::decision::NamedValue]) -> String {
     if values.is_empty() {
         return String::new();
     }
-    let parts: Vec<String> = values
-        .iter()
-        .map(|v| format!("{} is {}", v.name, v.value))
-        .collect();
+    let parts: Vec<String> = values.iter().map(|v| format!("{} is {}", v.name, v.value)).collect();
     format!("; {}", parts.join(", "))
 }
 
 /// Terminal columns taken by `text`: CJK characters take two.
 fn display_width(text: &str) -> usize {
-    text.chars()
-        .map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 })
-        .sum()
+    text.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
 }

@@ -43,10 +43,7 @@ impl<'p, 'o> Env<'p, 'o> {
                 };
                 return Err(OrderError::Invalid {
                     path: format!("attributes.{name}"),
-                    message: format!(
-                        "policy `{}` does not declare this attribute{hint}",
-                        program.id
-                    ),
+                    message: format!("policy `{}` does not declare this attribute{hint}", program.id),
                 }
                 .into());
             }
@@ -59,13 +56,7 @@ impl<'p, 'o> Env<'p, 'o> {
                 None => Ok(declared.default.clone().unwrap_or(Value::Missing)),
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Env {
-            program,
-            order,
-            attributes,
-            memo: vec![None; program.bindings.len()],
-            amount: Decimal::ZERO,
-        })
+        Ok(Env { program, order, attributes, memo: vec![None; program.bindings.len()], amount: Decimal::ZERO })
     }
 
     /// Evaluates a condition.
@@ -73,10 +64,7 @@ impl<'p, 'o> Env<'p, 'o> {
         match self.eval(node)? {
             Value::Bool(b) => Ok(b),
             Value::Missing => Err(self.missing(node)),
-            _ => Err(EvalError::OutOfRange {
-                what: "a condition that is not true/false".into(),
-                span: node.span,
-            }),
+            _ => Err(EvalError::OutOfRange { what: "a condition that is not true/false".into(), span: node.span }),
         }
     }
 
@@ -89,20 +77,15 @@ impl<'p, 'o> Env<'p, 'o> {
     }
 
     fn missing(&self, node: &Node) -> EvalError {
-        EvalError::Missing {
-            what: self.name_of(node).unwrap_or_else(|| "a value".into()),
-            span: node.span,
-        }
+        EvalError::Missing { what: self.name_of(node).unwrap_or_else(|| "a value".into()), span: node.span }
     }
 
     fn name_of(&self, node: &Node) -> Option<String> {
         match &node.kind {
             NodeKind::Field(field) => Some(format!("order.{}", field.path())),
-            NodeKind::Attribute(index) => self
-                .program
-                .attributes
-                .get(*index)
-                .map(|a| format!("order.attributes.{}", a.name)),
+            NodeKind::Attribute(index) => {
+                self.program.attributes.get(*index).map(|a| format!("order.attributes.{}", a.name))
+            }
             NodeKind::Binding(index) => self.program.bindings.get(*index).map(|b| b.name.clone()),
             NodeKind::Binary(_, l, r) => self.name_of(l).or_else(|| self.name_of(r)),
             _ => None,
@@ -131,9 +114,7 @@ impl<'p, 'o> Env<'p, 'o> {
             return;
         }
         match &node.kind {
-            NodeKind::Table(_, args) | NodeKind::Call(_, args) => {
-                args.iter().for_each(|a| self.collect(a, found))
-            }
+            NodeKind::Table(_, args) | NodeKind::Call(_, args) => args.iter().for_each(|a| self.collect(a, found)),
             NodeKind::Unary(_, x) | NodeKind::IsMissing(x, _) => self.collect(x, found),
             NodeKind::Binary(_, l, r) => {
                 self.collect(l, found);
@@ -164,21 +145,14 @@ impl<'p, 'o> Env<'p, 'o> {
         match &node.kind {
             NodeKind::Const(value) => Ok(value.clone()),
             NodeKind::Field(field) => Ok(field.read(self.order)),
-            NodeKind::Attribute(index) => Ok(self
-                .attributes
-                .get(*index)
-                .cloned()
-                .unwrap_or(Value::Missing)),
+            NodeKind::Attribute(index) => Ok(self.attributes.get(*index).cloned().unwrap_or(Value::Missing)),
             NodeKind::Binding(index) => {
                 if let Some(Some(value)) = self.memo.get(*index) {
                     return Ok(value.clone());
                 }
                 let program = self.program;
                 let Some(binding) = program.bindings.get(*index) else {
-                    return Err(EvalError::OutOfRange {
-                        what: "a name".into(),
-                        span,
-                    });
+                    return Err(EvalError::OutOfRange { what: "a name".into(), span });
                 };
                 let value = self.eval(&binding.value)?;
                 if let Some(slot) = self.memo.get_mut(*index) {
@@ -188,17 +162,11 @@ impl<'p, 'o> Env<'p, 'o> {
             }
             NodeKind::Amount => Ok(Value::Money(self.amount)),
             NodeKind::Table(index, args) => {
-                let keys = args
-                    .iter()
-                    .map(|a| self.eval(a))
-                    .collect::<Result<Vec<_>>>()?;
+                let keys = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
                 self.lookup(*index, &keys, span)
             }
             NodeKind::Call(builtin, args) => {
-                let values = args
-                    .iter()
-                    .map(|a| self.eval(a))
-                    .collect::<Result<Vec<_>>>()?;
+                let values = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
                 self.call(*builtin, &values, args, span)
             }
             NodeKind::Unary(op, x) => match (op, self.eval(x)?) {
@@ -208,27 +176,17 @@ impl<'p, 'o> Env<'p, 'o> {
                 (UnaryOp::Neg, Value::Duration(d)) => Ok(Value::Duration(-d)),
                 _ => Err(self.missing(x)),
             },
-            NodeKind::Binary(BinaryOp::And, l, r) => {
-                Ok(Value::Bool(self.truth(l)? && self.truth(r)?))
-            }
-            NodeKind::Binary(BinaryOp::Or, l, r) => {
-                Ok(Value::Bool(self.truth(l)? || self.truth(r)?))
-            }
+            NodeKind::Binary(BinaryOp::And, l, r) => Ok(Value::Bool(self.truth(l)? && self.truth(r)?)),
+            NodeKind::Binary(BinaryOp::Or, l, r) => Ok(Value::Bool(self.truth(l)? || self.truth(r)?)),
             NodeKind::Binary(op, l, r) => {
                 let (a, b) = (self.eval(l)?, self.eval(r)?);
                 match (&a, &b) {
-                    (Value::Missing, _) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => {
-                        Err(self.missing(l))
-                    }
-                    (_, Value::Missing) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => {
-                        Err(self.missing(r))
-                    }
+                    (Value::Missing, _) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => Err(self.missing(l)),
+                    (_, Value::Missing) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => Err(self.missing(r)),
                     _ => binary(*op, a, b, self.program, span),
                 }
             }
-            NodeKind::IsMissing(x, missing) => {
-                Ok(Value::Bool((self.eval(x)? == Value::Missing) == *missing))
-            }
+            NodeKind::IsMissing(x, missing) => Ok(Value::Bool((self.eval(x)? == Value::Missing) == *missing)),
             NodeKind::If(c, a, b) => {
                 if self.truth(c)? {
                     self.eval(a)
@@ -240,33 +198,19 @@ impl<'p, 'o> Env<'p, 'o> {
     }
 
     fn lookup(&self, index: usize, keys: &[Value], span: Span) -> Result<Value> {
-        let table = self
-            .program
-            .tables
-            .get(index)
-            .ok_or(EvalError::OutOfRange {
-                what: "a table".into(),
-                span,
-            })?;
+        let table = self.program.tables.get(index).ok_or(EvalError::OutOfRange { what: "a table".into(), span })?;
         let mut best: Option<&(Vec<Value>, Value)> = None;
         for row in &table.rows {
-            let fits =
-                row.0
-                    .iter()
-                    .zip(keys)
-                    .zip(&table.matching)
-                    .all(|((key, value), matching)| match matching {
-                        KeyMatch::Exact => equal(key, value),
-                        KeyMatch::Step => compare(key, value).is_some_and(|o| o.is_le()),
-                    });
+            let fits = row.0.iter().zip(keys).zip(&table.matching).all(|((key, value), matching)| match matching {
+                KeyMatch::Exact => equal(key, value),
+                KeyMatch::Step => compare(key, value).is_some_and(|o| o.is_le()),
+            });
             let better = best.is_none_or(|current| {
                 row.0
                     .iter()
                     .zip(&current.0)
                     .zip(&table.matching)
-                    .any(|((a, b), m)| {
-                        *m == KeyMatch::Step && compare(a, b).is_some_and(|o| o.is_gt())
-                    })
+                    .any(|((a, b), m)| *m == KeyMatch::Step && compare(a, b).is_some_and(|o| o.is_gt()))
             });
             if fits && better {
                 best = Some(row);
@@ -276,11 +220,7 @@ impl<'p, 'o> Env<'p, 'o> {
             Some(row) => Ok(row.1.clone()),
             None => Err(EvalError::NoTableRow {
                 table: table.name.clone(),
-                keys: keys
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                keys: keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
                 span,
             }),
         }
@@ -288,39 +228,26 @@ impl<'p, 'o> Env<'p, 'o> {
 
     fn call(&self, builtin: Builtin, values: &[Value], args: &[Node], span: Span) -> Result<Value> {
         if let Some(position) = values.iter().position(|v| *v == Value::Missing) {
-            return Err(args.get(position).map_or(
-                EvalError::Missing {
-                    what: "a value".into(),
-                    span,
-                },
-                |a| self.missing(a),
-            ));
+            return Err(args
+                .get(position)
+                .map_or(EvalError::Missing { what: "a value".into(), span }, |a| self.missing(a)));
         }
         let zone = self.program.timezone;
-        let range = |what: &str| EvalError::OutOfRange {
-            what: what.to_owned(),
-            span,
-        };
+        let range = |what: &str| EvalError::OutOfRange { what: what.to_owned(), span };
         match (builtin, values) {
             (Builtin::Min | Builtin::Max, [first, rest @ ..]) => {
                 let mut best = first.clone();
                 for value in rest {
                     let order = compare(value, &best).ok_or_else(|| range("a comparison"))?;
-                    if (builtin == Builtin::Min && order.is_lt())
-                        || (builtin == Builtin::Max && order.is_gt())
-                    {
+                    if (builtin == Builtin::Min && order.is_lt()) || (builtin == Builtin::Max && order.is_gt()) {
                         best = value.clone();
                     }
                 }
                 Ok(best)
             }
             (Builtin::Clamp, [x, low, high]) => {
-                let below = compare(x, low)
-                    .ok_or_else(|| range("a comparison"))?
-                    .is_lt();
-                let above = compare(x, high)
-                    .ok_or_else(|| range("a comparison"))?
-                    .is_gt();
+                let below = compare(x, low).ok_or_else(|| range("a comparison"))?.is_lt();
+                let above = compare(x, high).ok_or_else(|| range("a comparison"))?.is_gt();
                 Ok(if below {
                     low.clone()
                 } else if above {
@@ -337,17 +264,13 @@ impl<'p, 'o> Env<'p, 'o> {
                 step_round(x, step, mode).ok_or_else(|| range("the rounding step"))
             }
             (Builtin::Floor | Builtin::Ceil, [x, rest @ ..]) => {
-                let mode = if builtin == Builtin::Floor {
-                    Rounding::Floor
-                } else {
-                    Rounding::Ceiling
-                };
+                let mode = if builtin == Builtin::Floor { Rounding::Floor } else { Rounding::Ceiling };
                 match (x, rest) {
                     (Value::Instant(at), [unit]) => {
                         let unit = match unit {
-                            Value::Duration(seconds) => Unit::Seconds(
-                                i64::try_from(*seconds).map_err(|_| range("the unit"))?,
-                            ),
+                            Value::Duration(seconds) => {
+                                Unit::Seconds(i64::try_from(*seconds).map_err(|_| range("the unit"))?)
+                            }
                             Value::Period(months) => Unit::Months(*months),
                             _ => return Err(range("the unit")),
                         };
@@ -357,27 +280,22 @@ impl<'p, 'o> Env<'p, 'o> {
                             time::ceil_instant(*at, unit, zone)
                         };
                         rounded.map(Value::Instant).ok_or_else(|| {
-                            range("rounding an instant to that unit (use a second, minute, hour, day, 1 month or 1 year)")
+                            range(
+                                "rounding an instant to that unit (use a second, minute, hour, day, 1 month or 1 year)",
+                            )
                         })
                     }
-                    (x, []) => step_round(x, &Value::Number(Decimal::ONE), mode)
-                        .ok_or_else(|| range("the value")),
-                    (x, [step]) => {
-                        step_round(x, step, mode).ok_or_else(|| range("the rounding step"))
-                    }
+                    (x, []) => step_round(x, &Value::Number(Decimal::ONE), mode).ok_or_else(|| range("the value")),
+                    (x, [step]) => step_round(x, step, mode).ok_or_else(|| range("the rounding step")),
                     _ => Err(range("the arguments")),
                 }
             }
             (Builtin::WholeMonths, [Value::Instant(a), Value::Instant(b)]) => {
-                time::whole_months(*a, *b, zone)
-                    .map(|n| Value::Number(n.into()))
-                    .ok_or_else(|| range("the dates"))
+                time::whole_months(*a, *b, zone).map(|n| Value::Number(n.into())).ok_or_else(|| range("the dates"))
             }
-            (Builtin::WholeMonths, [Value::Date(a), Value::Date(b)]) => {
-                time::whole_months_between_dates(*a, *b)
-                    .map(|n| Value::Number(n.into()))
-                    .ok_or_else(|| range("the dates"))
-            }
+            (Builtin::WholeMonths, [Value::Date(a), Value::Date(b)]) => time::whole_months_between_dates(*a, *b)
+                .map(|n| Value::Number(n.into()))
+                .ok_or_else(|| range("the dates")),
             (Builtin::Date, [Value::Instant(at)]) => Ok(Value::Date(time::local(*at, zone).date())),
             _ => Err(range("the arguments")),
         }
@@ -421,10 +339,7 @@ pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
 
 fn binary(op: BinaryOp, a: Value, b: Value, program: &Program, span: Span) -> Result<Value> {
     use Value::*;
-    let range = |what: &str| EvalError::OutOfRange {
-        what: what.to_owned(),
-        span,
-    };
+    let range = |what: &str| EvalError::OutOfRange { what: what.to_owned(), span };
     let overflow = || range("the result");
     let zone = program.timezone;
     let ordered = |o: Option<Ordering>| o.ok_or_else(|| range("a comparison"));
@@ -449,58 +364,37 @@ fn binary(op: BinaryOp, a: Value, b: Value, program: &Program, span: Span) -> Re
                 (Money(x), Money(y)) => Money(combine(x, y).ok_or_else(overflow)?),
                 (Number(x), Number(y)) => Number(combine(x, y).ok_or_else(overflow)?),
                 (Duration(x), Duration(y)) => Duration(combine(x, y).ok_or_else(overflow)?),
-                (Period(x), Period(y)) => Period(
-                    if minus {
-                        x.checked_sub(y)
-                    } else {
-                        x.checked_add(y)
-                    }
-                    .ok_or_else(overflow)?,
-                ),
+                (Period(x), Period(y)) => {
+                    Period(if minus { x.checked_sub(y) } else { x.checked_add(y) }.ok_or_else(overflow)?)
+                }
                 (Instant(x), Instant(y)) if minus => Duration(time::seconds_between(y, x)),
-                (Date(x), Date(y)) if minus => {
-                    Duration(Decimal::from(x.signed_duration_since(y).num_seconds()))
-                }
+                (Date(x), Date(y)) if minus => Duration(Decimal::from(x.signed_duration_since(y).num_seconds())),
                 (Instant(at), Duration(s)) | (Duration(s), Instant(at)) => {
-                    let delta =
-                        time::to_duration(if minus { -s } else { s }).ok_or_else(overflow)?;
-                    Instant(
-                        at.checked_add_signed(delta)
-                            .ok_or_else(|| range("the date"))?,
-                    )
+                    let delta = time::to_duration(if minus { -s } else { s }).ok_or_else(overflow)?;
+                    Instant(at.checked_add_signed(delta).ok_or_else(|| range("the date"))?)
                 }
-                (Instant(at), Period(m)) | (Period(m), Instant(at)) => Instant(
-                    time::add_months(at, if minus { -m } else { m }, zone)
-                        .ok_or_else(|| range("the date"))?,
-                ),
+                (Instant(at), Period(m)) | (Period(m), Instant(at)) => {
+                    Instant(time::add_months(at, if minus { -m } else { m }, zone).ok_or_else(|| range("the date"))?)
+                }
                 (Date(day), Duration(s)) | (Duration(s), Date(day)) => {
                     let days = s / Decimal::from(86_400);
                     if !days.fract().is_zero() {
                         return Err(range("a date moved by part of a day"));
                     }
-                    let days =
-                        i64::try_from(if minus { -days } else { days }).map_err(|_| overflow())?;
+                    let days = i64::try_from(if minus { -days } else { days }).map_err(|_| overflow())?;
                     let delta = chrono::Duration::try_days(days).ok_or_else(overflow)?;
-                    Date(
-                        day.checked_add_signed(delta)
-                            .ok_or_else(|| range("the date"))?,
-                    )
+                    Date(day.checked_add_signed(delta).ok_or_else(|| range("the date"))?)
                 }
-                (Date(day), Period(m)) | (Period(m), Date(day)) => Date(
-                    time::add_months_to_date(day, if minus { -m } else { m })
-                        .ok_or_else(|| range("the date"))?,
-                ),
+                (Date(day), Period(m)) | (Period(m), Date(day)) => {
+                    Date(time::add_months_to_date(day, if minus { -m } else { m }).ok_or_else(|| range("the date"))?)
+                }
                 _ => return Err(range("the operands")),
             }
         }
         BinaryOp::Mul => match (a, b) {
-            (Money(x), Number(y)) | (Number(y), Money(x)) => {
-                Money(x.checked_mul(y).ok_or_else(overflow)?)
-            }
+            (Money(x), Number(y)) | (Number(y), Money(x)) => Money(x.checked_mul(y).ok_or_else(overflow)?),
             (Number(x), Number(y)) => Number(x.checked_mul(y).ok_or_else(overflow)?),
-            (Duration(x), Number(y)) | (Number(y), Duration(x)) => {
-                Duration(x.checked_mul(y).ok_or_else(overflow)?)
-            }
+            (Duration(x), Number(y)) | (Number(y), Duration(x)) => Duration(x.checked_mul(y).ok_or_else(overflow)?),
             (Period(m), Number(n)) | (Number(n), Period(m)) => {
                 if !n.fract().is_zero() {
                     return Err(range("a number of months that is not whole"));
@@ -520,9 +414,7 @@ fn binary(op: BinaryOp, a: Value, b: Value, program: &Program, span: Span) -> Re
             };
             match (a, b) {
                 (Money(x), Number(y)) => Money(divide(x, y)?),
-                (Money(x), Money(y)) | (Number(x), Number(y)) | (Duration(x), Duration(y)) => {
-                    Number(divide(x, y)?)
-                }
+                (Money(x), Money(y)) | (Number(x), Number(y)) | (Duration(x), Duration(y)) => Number(divide(x, y)?),
                 (Duration(x), Number(y)) => Duration(divide(x, y)?),
                 _ => return Err(range("the operands")),
             }
@@ -532,22 +424,15 @@ fn binary(op: BinaryOp, a: Value, b: Value, program: &Program, span: Span) -> Re
 
 /// An order's attribute, converted to its declared type.
 fn attribute_value(name: &str, declared: &Type, given: &serde_json::Value) -> Result<Value> {
-    let fail = |message: String| -> EvalError {
-        OrderError::Invalid {
-            path: format!("attributes.{name}"),
-            message,
-        }
-        .into()
-    };
+    let fail =
+        |message: String| -> EvalError { OrderError::Invalid { path: format!("attributes.{name}"), message }.into() };
     let text = match given {
         serde_json::Value::String(s) => Some(s.clone()),
         serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,
     };
     let decimal = || -> Result<Decimal> {
-        let text = text
-            .clone()
-            .ok_or_else(|| fail(format!("must be a number, got {given}")))?;
+        let text = text.clone().ok_or_else(|| fail(format!("must be a number, got {given}")))?;
         Decimal::from_str(&text)
             .or_else(|_| Decimal::from_scientific(&text))
             .map_err(|_| fail(format!("`{text}` is not a number")))
@@ -561,24 +446,22 @@ fn attribute_value(name: &str, declared: &Type, given: &serde_json::Value) -> Re
             Value::Money(amount)
         }
         Type::Number => Value::Number(decimal()?),
-        Type::Duration => Value::Duration(
-            decimal().map_err(|_| fail(format!("must be a number of seconds, got {given}")))?,
-        ),
+        Type::Duration => {
+            Value::Duration(decimal().map_err(|_| fail(format!("must be a number of seconds, got {given}")))?)
+        }
         Type::Bool => match given {
             serde_json::Value::Bool(b) => Value::Bool(*b),
             _ => return Err(fail(format!("must be true or false, got {given}"))),
         },
         Type::Instant => {
-            let text =
-                text.ok_or_else(|| fail(format!("must be an RFC 3339 instant, got {given}")))?;
+            let text = text.ok_or_else(|| fail(format!("must be an RFC 3339 instant, got {given}")))?;
             Value::Instant(
                 DateTime::parse_from_rfc3339(&text)
                     .map_err(|e| fail(format!("`{text}` is not an RFC 3339 instant: {e}")))?,
             )
         }
         Type::Date => {
-            let text =
-                text.ok_or_else(|| fail(format!("must be a date YYYY-MM-DD, got {given}")))?;
+            let text = text.ok_or_else(|| fail(format!("must be a date YYYY-MM-DD, got {given}")))?;
             Value::Date(
                 NaiveDate::parse_from_str(&text, "%Y-%m-%d")
                     .map_err(|_| fail(format!("`{text}` is not a date YYYY-MM-DD")))?,
@@ -593,15 +476,10 @@ fn attribute_value(name: &str, declared: &Type, given: &serde_json::Value) -> Re
                 return Err(fail(format!("must be a name, got {given}")));
             };
             if let Some(members) = set.members().filter(|m| !m.contains(&symbol.as_str())) {
-                return Err(fail(format!(
-                    "`{symbol}` is not one of {}",
-                    members.join(", ")
-                )));
+                return Err(fail(format!("`{symbol}` is not one of {}", members.join(", "))));
             }
             Value::Symbol(Arc::from(symbol.as_str()))
         }
-        Type::Period | Type::Group | Type::Error => {
-            return Err(fail("has a type orders cannot carry".into()))
-        }
+        Type::Period | Type::Group | Type::Error => return Err(fail("has a type orders cannot carry".into())),
     })
 }

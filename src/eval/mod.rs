@@ -104,11 +104,17 @@ impl EvalError {
     pub fn help(&self) -> Option<String> {
         Some(match self {
             EvalError::Order(_) => return None,
-            EvalError::NoRuleMatched { .. } => "end the policy with a rule without `when` that decides every other order".into(),
-            EvalError::DivisionByZero { .. } => "guard the division with `if ... then ... else`, or check the order's dates".into(),
+            EvalError::NoRuleMatched { .. } => {
+                "end the policy with a rule without `when` that decides every other order".into()
+            }
+            EvalError::DivisionByZero { .. } => {
+                "guard the division with `if ... then ... else`, or check the order's dates".into()
+            }
             EvalError::Missing { what, .. } => format!("give `{what}` in the order, or test `{what} is missing` first"),
             EvalError::OutOfRange { .. } => "check the order's amounts and dates".into(),
-            EvalError::NoTableRow { .. } => "add a row for these keys, or a smaller first key for `from` columns".into(),
+            EvalError::NoTableRow { .. } => {
+                "add a row for these keys, or a smaller first key for `from` columns".into()
+            }
             EvalError::NegativeRefund { .. } => {
                 "end the receipt with `clamp 0.00 CNY to ...` (or `deduct`/`offset`, which stop at zero)".into()
             }
@@ -127,10 +133,7 @@ pub(crate) fn evaluate(
     if order.currency != program.currency {
         return Err(OrderError::Invalid {
             path: "currency".into(),
-            message: format!(
-                "is {}, but policy `{}` is in {}",
-                order.currency, program.id, program.currency
-            ),
+            message: format!("is {}, but policy `{}` is in {}", order.currency, program.id, program.currency),
         }
         .into());
     }
@@ -152,19 +155,11 @@ pub(crate) fn evaluate(
             }
             None => {
                 if let Some(trace) = trace.as_mut() {
-                    let values = rule
-                        .conditions
-                        .iter()
-                        .flat_map(|c| env.referenced(c))
-                        .collect();
+                    let values = rule.conditions.iter().flat_map(|c| env.referenced(c)).collect();
                     trace.push(TraceEntry::Decided {
                         rule: rule.name.clone(),
                         message: rule.message.clone(),
-                        conditions: rule
-                            .conditions
-                            .iter()
-                            .map(|c| condition_text(program, c, source))
-                            .collect(),
+                        conditions: rule.conditions.iter().map(|c| condition_text(program, c, source)).collect(),
                         values: dedup(values),
                     });
                 }
@@ -172,16 +167,11 @@ pub(crate) fn evaluate(
             }
         }
     }
-    Err(EvalError::NoRuleMatched {
-        policy: program.id.clone(),
-    })
+    Err(EvalError::NoRuleMatched { policy: program.id.clone() })
 }
 
 /// The first condition of `rule` that does not hold, or `None` when all hold.
-fn first_failing<'p>(
-    env: &mut Env<'p, '_>,
-    rule: &'p RuleDef,
-) -> Result<Option<&'p Node>, EvalError> {
+fn first_failing<'p>(env: &mut Env<'p, '_>, rule: &'p RuleDef) -> Result<Option<&'p Node>, EvalError> {
     for condition in &rule.conditions {
         if !env.truth(condition)? {
             return Ok(Some(condition));
@@ -197,25 +187,15 @@ fn decide(
     mut trace: Option<Vec<TraceEntry>>,
 ) -> Result<Decision, EvalError> {
     let program = env.program;
-    let mut receipt = receipt::Receipt::new(trace.as_mut());
+    let mut receipt = receipt::Receipt::new(program.minor_units, trace.as_mut());
     let mut manual = false;
-    if let ActionDef::Refund {
-        parts,
-        manual: is_manual,
-    } = &rule.action
-    {
+    if let ActionDef::Refund { parts, manual: is_manual } = &rule.action {
         manual = *is_manual;
         for part in parts {
             receipt.part(env, part, rule)?;
         }
     }
-    let receipt::Receipt {
-        lines,
-        reasons: step_reasons,
-        shares,
-        review_requested,
-        ..
-    } = receipt;
+    let receipt::Receipt { lines, reasons: step_reasons, shares, review_requested, .. } = receipt;
     let mut by_destination: BTreeMap<crate::decision::Destination, Decimal> = BTreeMap::new();
     for (to, amount) in shares {
         *by_destination.entry(to).or_default() += amount;
@@ -237,11 +217,7 @@ fn decide(
     } else {
         Outcome::NoRefund
     };
-    let review = if outcome == Outcome::ManualReview {
-        crate::decision::Review::Manual
-    } else {
-        rule.review
-    };
+    let review = if outcome == Outcome::ManualReview { crate::decision::Review::Manual } else { rule.review };
     let mut reasons = vec![rule.message.clone()];
     reasons.extend(step_reasons);
     Ok(Decision {
@@ -285,16 +261,10 @@ fn dedup(values: Vec<NamedValue>) -> Vec<NamedValue> {
 
 /// A value for an order field or attribute, read for the "why".
 fn named(name: String, value: &Value) -> NamedValue {
-    NamedValue {
-        name,
-        value: value.to_string(),
-    }
+    NamedValue { name, value: value.to_string() }
 }
 
 /// Whether a node is a plain read (field, attribute, binding), for the trace.
 fn is_read(kind: &NodeKind) -> bool {
-    matches!(
-        kind,
-        NodeKind::Field(_) | NodeKind::Attribute(_) | NodeKind::Binding(_)
-    )
+    matches!(kind, NodeKind::Field(_) | NodeKind::Attribute(_) | NodeKind::Binding(_))
 }

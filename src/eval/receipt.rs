@@ -16,59 +16,39 @@ pub(super) struct Receipt<'t> {
     pub reasons: Vec<String>,
     pub shares: Vec<(Destination, Decimal)>,
     pub review_requested: bool,
+    minor_units: u32,
     trace: Option<&'t mut Vec<TraceEntry>>,
 }
 
 impl<'t> Receipt<'t> {
-    pub fn new(trace: Option<&'t mut Vec<TraceEntry>>) -> Receipt<'t> {
+    pub fn new(minor_units: u32, trace: Option<&'t mut Vec<TraceEntry>>) -> Receipt<'t> {
         Receipt {
             lines: Vec::new(),
             reasons: Vec::new(),
             shares: Vec::new(),
             review_requested: false,
+            minor_units,
             trace,
         }
     }
 
     /// Computes one part and where its money goes.
-    pub fn part(
-        &mut self,
-        env: &mut Env<'_, '_>,
-        part: &PartDef,
-        rule: &RuleDef,
-    ) -> Result<(), EvalError> {
+    pub fn part(&mut self, env: &mut Env<'_, '_>, part: &PartDef, rule: &RuleDef) -> Result<(), EvalError> {
         let mut amount = env.money(&part.base)?;
-        self.line(
-            &part.label,
-            "base",
-            amount,
-            amount,
-            format!("{}", money_text(amount)),
-        );
+        self.line(&part.label, "base", amount, amount, money_text(amount));
         for step in &part.steps {
             env.amount = amount;
             amount = self.step(env, step, amount)?;
         }
         if amount < Decimal::ZERO {
-            return Err(EvalError::NegativeRefund {
-                rule: rule.name.clone(),
-                amount,
-                span: rule.span,
-            });
+            return Err(EvalError::NegativeRefund { rule: rule.name.clone(), amount, span: rule.span });
         }
         let program = env.program;
         let unit = money::minor_unit(program.minor_units);
-        let rounded =
-            round_to_step(amount, unit, program.rounding).ok_or(EvalError::OutOfRange {
-                what: "the refund".into(),
-                span: rule.span,
-            })?;
+        let rounded = round_to_step(amount, unit, program.rounding)
+            .ok_or(EvalError::OutOfRange { what: "the refund".into(), span: rule.span })?;
         if rounded != amount {
-            let label = format!(
-                "rounded {} to {}",
-                program.rounding.name(),
-                money_text(unit)
-            );
+            let label = format!("rounded {} to {}", program.rounding.name(), money_text(unit));
             self.line(
                 &label,
                 "rounding",
@@ -80,12 +60,7 @@ impl<'t> Receipt<'t> {
         self.destination(env, &part.destination, rounded)
     }
 
-    fn step(
-        &mut self,
-        env: &mut Env<'_, '_>,
-        step: &StepDef,
-        amount: Decimal,
-    ) -> Result<Decimal, EvalError> {
+    fn step(&mut self, env: &mut Env<'_, '_>, step: &StepDef, amount: Decimal) -> Result<Decimal, EvalError> {
         if step.kind == StepKind::ReviewWhen {
             if env.truth(&step.value)? {
                 self.review_requested = true;
@@ -94,47 +69,33 @@ impl<'t> Receipt<'t> {
             return Ok(amount);
         }
         let value = env.money(&step.value)?;
-        let out_of_range = || EvalError::OutOfRange {
-            what: "the amount".into(),
-            span: step.span,
-        };
+        let out_of_range = || EvalError::OutOfRange { what: "the amount".into(), span: step.span };
         let (a, v) = (money_text(amount), money_text(value));
         let (kind, next, arithmetic) = match step.kind {
-            StepKind::Less => (
-                "less",
-                amount.checked_sub(value).ok_or_else(out_of_range)?,
-                format!("{a} - {v}"),
-            ),
-            StepKind::Plus => (
-                "plus",
-                amount.checked_add(value).ok_or_else(out_of_range)?,
-                format!("{a} + {v}"),
-            ),
+            StepKind::Less => ("less", amount.checked_sub(value).ok_or_else(out_of_range)?, format!("{a} - {v}")),
+            StepKind::Plus => ("plus", amount.checked_add(value).ok_or_else(out_of_range)?, format!("{a} + {v}")),
             StepKind::Deduct | StepKind::Offset => {
-                let kind = if step.kind == StepKind::Deduct {
-                    "deduct"
-                } else {
-                    "offset"
-                };
+                let kind = if step.kind == StepKind::Deduct { "deduct" } else { "offset" };
+                if amount < Decimal::ZERO {
+                    // The lines above already used up everything: nothing to take the fee from.
+                    self.reasons
+                        .push(format!("{}: nothing is left to refund (the lines above come to {a})", step.label));
+                    let label = format!("{} (nothing left to refund)", step.label);
+                    self.line(&label, kind, -amount, Decimal::ZERO, format!("{a} is not above 0, so 0"));
+                    return Ok(Decimal::ZERO);
+                }
                 let left = amount.checked_sub(value).ok_or_else(out_of_range)?;
-                if left <= Decimal::ZERO && !value.is_zero() {
-                    self.reasons.push(format!(
-                        "{}: {v} is not covered by the remaining {a}, so nothing is left",
-                        step.label
-                    ));
+                if amount > Decimal::ZERO && left <= Decimal::ZERO && !value.is_zero() {
+                    self.reasons
+                        .push(format!("{}: {v} is not covered by the remaining {a}, so nothing is left", step.label));
                 }
                 (kind, left.max(Decimal::ZERO), format!("max({a} - {v}, 0)"))
             }
             StepKind::Cap => ("cap", amount.min(value), format!("min({a}, {v})")),
             StepKind::ZeroBelow => {
-                let next = if amount < value {
-                    Decimal::ZERO
-                } else {
-                    amount
-                };
+                let next = if amount < value { Decimal::ZERO } else { amount };
                 if next != amount {
-                    self.reasons
-                        .push(format!("{}: {a} is below the minimum {v}", step.label));
+                    self.reasons.push(format!("{}: {a} is below the minimum {v}", step.label));
                 }
                 ("zero_below", next, format!("{a} < {v}, so 0"))
             }
@@ -149,41 +110,18 @@ impl<'t> Receipt<'t> {
             }
             StepKind::ReviewWhen => ("review", amount, String::new()),
         };
-        let quiet = matches!(
-            step.kind,
-            StepKind::Cap | StepKind::ZeroBelow | StepKind::Clamp
-        ) && next == amount;
+        let quiet = matches!(step.kind, StepKind::Cap | StepKind::ZeroBelow | StepKind::Clamp) && next == amount;
         if !quiet {
-            self.line(
-                &step.label,
-                kind,
-                next - amount,
-                next,
-                format!("{arithmetic} = {}", money_text(next)),
-            );
+            self.line(&step.label, kind, next - amount, next, format!("{arithmetic} = {}", money_text(next)));
         }
         Ok(next)
     }
 
-    fn line(
-        &mut self,
-        label: &str,
-        kind: &str,
-        change: Decimal,
-        total: Decimal,
-        arithmetic: String,
-    ) {
-        self.lines.push(Line {
-            label: label.to_owned(),
-            amount: change,
-            kind: kind.to_owned(),
-            total,
-        });
+    fn line(&mut self, label: &str, kind: &str, change: Decimal, total: Decimal, arithmetic: String) {
+        let (amount, total) = (as_money(change, self.minor_units), as_money(total, self.minor_units));
+        self.lines.push(Line { label: label.to_owned(), amount, kind: kind.to_owned(), total });
         if let Some(trace) = self.trace.as_mut() {
-            trace.push(TraceEntry::Step {
-                label: label.to_owned(),
-                arithmetic,
-            });
+            trace.push(TraceEntry::Step { label: label.to_owned(), arithmetic });
         }
     }
 
@@ -224,4 +162,14 @@ fn choose(env: &mut Env<'_, '_>, choice: &ChoiceDef) -> Result<Destination, Eval
             }
         }
     }
+}
+
+/// An amount shown with at least the currency's decimals ("0.00", never "0" or "-0"); more
+/// precise amounts keep every digit, so a receipt never hides a fraction of a cent.
+fn as_money(amount: Decimal, minor_units: u32) -> Decimal {
+    let mut shown = if amount.is_zero() { Decimal::ZERO } else { amount.normalize() };
+    if shown.scale() < minor_units {
+        shown.rescale(minor_units);
+    }
+    shown
 }

@@ -1,9 +1,6 @@
 //! Calendar arithmetic in the policy's time zone: months, dates, tops of hours.
 
-use chrono::{
-    DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone,
-    Timelike,
-};
+use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike};
 use chrono_tz::Tz;
 use rust_decimal::prelude::ToPrimitive;
 use rust_decimal::Decimal;
@@ -27,11 +24,7 @@ pub fn from_local(naive: NaiveDateTime, zone: Tz) -> Option<DateTime<FixedOffset
 }
 
 /// `at` plus `months` calendar months, in `zone`; a day past the month's end becomes its last day.
-pub fn add_months(
-    at: DateTime<FixedOffset>,
-    months: i64,
-    zone: Tz,
-) -> Option<DateTime<FixedOffset>> {
+pub fn add_months(at: DateTime<FixedOffset>, months: i64, zone: Tz) -> Option<DateTime<FixedOffset>> {
     let naive = local(at, zone);
     let date = add_months_to_date(naive.date(), months)?;
     from_local(date.and_time(naive.time()), zone)
@@ -48,11 +41,7 @@ pub fn add_months_to_date(day: NaiveDate, months: i64) -> Option<NaiveDate> {
 }
 
 /// Whole calendar months from `from` to `to` in `zone`: the largest n with from + n months <= to.
-pub fn whole_months(
-    from: DateTime<FixedOffset>,
-    to: DateTime<FixedOffset>,
-    zone: Tz,
-) -> Option<i64> {
+pub fn whole_months(from: DateTime<FixedOffset>, to: DateTime<FixedOffset>, zone: Tz) -> Option<i64> {
     if to < from {
         return whole_months(to, from, zone).map(|n| -n);
     }
@@ -69,8 +58,7 @@ pub fn whole_months_between_dates(from: NaiveDate, to: NaiveDate) -> Option<i64>
     if to < from {
         return whole_months_between_dates(to, from).map(|n| -n);
     }
-    let mut n =
-        i64::from(to.year() - from.year()) * 12 + i64::from(to.month()) - i64::from(from.month());
+    let mut n = i64::from(to.year() - from.year()) * 12 + i64::from(to.month()) - i64::from(from.month());
     while n > 0 && add_months_to_date(from, n)? > to {
         n -= 1;
     }
@@ -88,19 +76,13 @@ pub enum Unit {
 
 /// `at` rounded down to the start of its unit in `zone`: the top of the hour, local midnight,
 /// the first of the month. `None` when the unit does not divide a day or a year.
-pub fn floor_instant(
-    at: DateTime<FixedOffset>,
-    unit: Unit,
-    zone: Tz,
-) -> Option<DateTime<FixedOffset>> {
+pub fn floor_instant(at: DateTime<FixedOffset>, unit: Unit, zone: Tz) -> Option<DateTime<FixedOffset>> {
     let naive = local(at, zone);
     let floored = match unit {
         Unit::Seconds(step) if step > 0 && 86_400 % step == 0 => {
             let of_day = i64::from(naive.num_seconds_from_midnight());
             let kept = u32::try_from(of_day - of_day % step).ok()?;
-            naive
-                .date()
-                .and_time(NaiveTime::from_num_seconds_from_midnight_opt(kept, 0)?)
+            naive.date().and_time(NaiveTime::from_num_seconds_from_midnight_opt(kept, 0)?)
         }
         Unit::Months(1) => naive.date().with_day(1)?.and_time(NaiveTime::MIN),
         Unit::Months(12) => NaiveDate::from_ymd_opt(naive.year(), 1, 1)?.and_time(NaiveTime::MIN),
@@ -110,11 +92,7 @@ pub fn floor_instant(
 }
 
 /// `at` rounded up to the next start of its unit (unchanged when already on one).
-pub fn ceil_instant(
-    at: DateTime<FixedOffset>,
-    unit: Unit,
-    zone: Tz,
-) -> Option<DateTime<FixedOffset>> {
+pub fn ceil_instant(at: DateTime<FixedOffset>, unit: Unit, zone: Tz) -> Option<DateTime<FixedOffset>> {
     let floor = floor_instant(at, unit, zone)?;
     if floor == at {
         return Some(at);
@@ -139,9 +117,7 @@ pub fn seconds_between(from: DateTime<FixedOffset>, to: DateTime<FixedOffset>) -
 /// `seconds` as a chrono duration, when it fits.
 pub fn to_duration(seconds: Decimal) -> Option<Duration> {
     let whole = seconds.trunc().to_i64()?;
-    let nanos = ((seconds - seconds.trunc()) * Decimal::from(1_000_000_000))
-        .trunc()
-        .to_i64()?;
+    let nanos = ((seconds - seconds.trunc()) * Decimal::from(1_000_000_000)).trunc().to_i64()?;
     Duration::try_seconds(whole)?.checked_add(&Duration::nanoseconds(nanos))
 }
 
@@ -158,98 +134,54 @@ mod tests {
     #[test]
     fn month_ends_clamp_to_the_last_day() {
         let jan31 = at("2026-01-31T10:00:00+08:00");
-        assert_eq!(
-            add_months(jan31, 1, SHANGHAI),
-            Some(at("2026-02-28T10:00:00+08:00"))
-        );
+        assert_eq!(add_months(jan31, 1, SHANGHAI), Some(at("2026-02-28T10:00:00+08:00")));
         let leap = at("2024-01-31T10:00:00+08:00");
-        assert_eq!(
-            add_months(leap, 1, SHANGHAI),
-            Some(at("2024-02-29T10:00:00+08:00"))
-        );
+        assert_eq!(add_months(leap, 1, SHANGHAI), Some(at("2024-02-29T10:00:00+08:00")));
     }
 
     #[test]
     fn whole_months_count_calendar_months() {
         let start = at("2026-01-31T10:00:00+08:00");
-        assert_eq!(
-            whole_months(start, at("2026-02-28T09:59:59+08:00"), SHANGHAI),
-            Some(0)
-        );
-        assert_eq!(
-            whole_months(start, at("2026-02-28T10:00:00+08:00"), SHANGHAI),
-            Some(1)
-        );
-        assert_eq!(
-            whole_months(start, at("2027-01-31T10:00:00+08:00"), SHANGHAI),
-            Some(12)
-        );
+        assert_eq!(whole_months(start, at("2026-02-28T09:59:59+08:00"), SHANGHAI), Some(0));
+        assert_eq!(whole_months(start, at("2026-02-28T10:00:00+08:00"), SHANGHAI), Some(1));
+        assert_eq!(whole_months(start, at("2027-01-31T10:00:00+08:00"), SHANGHAI), Some(12));
         let leap_day = at("2024-02-29T00:00:00+08:00");
-        assert_eq!(
-            whole_months(leap_day, at("2025-02-28T00:00:00+08:00"), SHANGHAI),
-            Some(12)
-        );
+        assert_eq!(whole_months(leap_day, at("2025-02-28T00:00:00+08:00"), SHANGHAI), Some(12));
     }
 
     #[test]
     fn months_are_counted_in_the_policy_zone_not_the_offset_written() {
-        // 2026-03-31 20:00 UTC is already 2026-04-01 04:00 in Shanghai.
-        let start = at("2026-02-28T23:00:00+00:00"); // 2026-03-01 07:00 Shanghai
-        assert_eq!(
-            whole_months(start, at("2026-03-31T20:00:00+00:00"), SHANGHAI),
-            Some(1)
-        );
-        assert_eq!(
-            whole_months(start, at("2026-03-31T20:00:00+00:00"), chrono_tz::UTC),
-            Some(1)
-        );
-        assert_eq!(
-            whole_months(start, at("2026-03-28T20:00:00+00:00"), chrono_tz::UTC),
-            Some(0)
-        );
+        // 2026-01-30 20:00 UTC is 01-31 04:00 in Shanghai; one Shanghai month later is
+        // 02-28 04:00 (January 31 clamps to February's end), while in UTC it is 02-28 20:00.
+        let start = at("2026-01-30T20:00:00+00:00");
+        let end = at("2026-02-28T19:00:00+00:00"); // 03-01 03:00 in Shanghai
+        assert_eq!(whole_months(start, end, SHANGHAI), Some(1));
+        assert_eq!(whole_months(start, end, chrono_tz::UTC), Some(0));
     }
 
     #[test]
     fn hours_round_down_from_the_top_of_the_hour() {
         let bought = at("2024-01-01T10:30:00+08:00");
-        assert_eq!(
-            floor_instant(bought, Unit::Seconds(3_600), SHANGHAI),
-            Some(at("2024-01-01T10:00:00+08:00"))
-        );
+        assert_eq!(floor_instant(bought, Unit::Seconds(3_600), SHANGHAI), Some(at("2024-01-01T10:00:00+08:00")));
         let expiry = at("2024-02-01T23:59:59+08:00");
-        assert_eq!(
-            ceil_instant(expiry, Unit::Seconds(3_600), SHANGHAI),
-            Some(at("2024-02-02T00:00:00+08:00"))
-        );
+        assert_eq!(ceil_instant(expiry, Unit::Seconds(3_600), SHANGHAI), Some(at("2024-02-02T00:00:00+08:00")));
         // Huawei's worked example: 758 order hours.
         let start = floor_instant(bought, Unit::Seconds(3_600), SHANGHAI).unwrap();
         let end = ceil_instant(expiry, Unit::Seconds(3_600), SHANGHAI).unwrap();
-        assert_eq!(
-            seconds_between(start, end) / Decimal::from(3_600),
-            Decimal::from(758)
-        );
+        assert_eq!(seconds_between(start, end) / Decimal::from(3_600), Decimal::from(758));
     }
 
     #[test]
     fn days_start_at_local_midnight() {
         let late = at("2026-03-01T23:30:00+00:00"); // 07:30 on 03-02 in Shanghai
-        assert_eq!(
-            floor_instant(late, Unit::Seconds(86_400), SHANGHAI),
-            Some(at("2026-03-02T00:00:00+08:00"))
-        );
-        assert_eq!(
-            floor_instant(late, Unit::Seconds(7 * 86_400), SHANGHAI),
-            None
-        );
+        assert_eq!(floor_instant(late, Unit::Seconds(86_400), SHANGHAI), Some(at("2026-03-02T00:00:00+08:00")));
+        assert_eq!(floor_instant(late, Unit::Seconds(7 * 86_400), SHANGHAI), None);
     }
 
     #[test]
     fn daylight_saving_gaps_move_forward() {
         let zone = chrono_tz::America::New_York;
-        let naive = NaiveDate::from_ymd_opt(2026, 3, 8)
-            .unwrap()
-            .and_hms_opt(2, 30, 0)
-            .unwrap();
+        let naive = NaiveDate::from_ymd_opt(2026, 3, 8).unwrap().and_hms_opt(2, 30, 0).unwrap();
         let found = from_local(naive, zone).unwrap();
         assert_eq!(found, at("2026-03-08T03:00:00-04:00"));
     }
@@ -259,9 +191,6 @@ mod tests {
         let a = at("2026-03-01T10:00:00+08:00");
         let b = at("2026-03-01T10:00:01.5+08:00");
         assert_eq!(seconds_between(a, b), Decimal::new(15, 1));
-        assert_eq!(
-            to_duration(Decimal::new(15, 1)),
-            Some(Duration::milliseconds(1_500))
-        );
+        assert_eq!(to_duration(Decimal::new(15, 1)), Some(Duration::milliseconds(1_500)));
     }
 }

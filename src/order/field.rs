@@ -44,12 +44,10 @@ macro_rules! fields {
     };
 }
 
-const BILLING: SymbolSet = SymbolSet::Known("billing", &["subscription", "pay_as_you_go"]);
-const PURCHASE: SymbolSet = SymbolSet::Known("purchase", &["new", "renewal", "upgrade"]);
-const CHANNEL: SymbolSet = SymbolSet::Known(
-    "payment channel",
-    &["alipay", "wechat", "card", "bank_transfer", "balance"],
-);
+const BILLING: SymbolSet = SymbolSet::Known("billing kind", &["subscription", "pay_as_you_go"]);
+const PURCHASE: SymbolSet = SymbolSet::Known("purchase kind", &["new", "renewal", "upgrade"]);
+const CHANNEL: SymbolSet =
+    SymbolSet::Known("payment channel", &["alipay", "wechat", "card", "bank_transfer", "balance"]);
 const REFUND_TO: SymbolSet = SymbolSet::Known("refund preference", &["original", "balance"]);
 const ACCOUNT_KIND: SymbolSet = SymbolSet::Known("account kind", &["individual", "enterprise"]);
 

@@ -5,7 +5,8 @@ use pest::error::{Error, ErrorVariant, InputLocation};
 use super::{Rule, SyntaxError};
 use crate::span::Span;
 
-/// Describes a pest failure as `expected …, found …` at the failing token.
+/// Describes a pest failure as `expected …, found …` at the failing token, with a hint where
+/// the usual cause is known (an unclosed text, a missing `}`, a misspelt keyword).
 pub(super) fn describe(source: &str, error: &Error<Rule>) -> SyntaxError {
     let at = match error.location {
         InputLocation::Pos(at) => at,
@@ -15,12 +16,56 @@ pub(super) fn describe(source: &str, error: &Error<Rule>) -> SyntaxError {
         ErrorVariant::ParsingError { positives, .. } => positives.clone(),
         ErrorVariant::CustomError { .. } => Vec::new(),
     };
-    let (found, span) = token_at(source, at);
-    SyntaxError::Unexpected {
-        expected: expected_words(&rules),
-        found,
-        span,
+    let rest = source.get(at..).unwrap_or("");
+    let line_rest = rest.split('\n').next().unwrap_or("");
+    if line_rest.starts_with('"') && !closes(line_rest) {
+        return SyntaxError::Unexpected {
+            expected: "`\"` to close this text before the end of the line".to_owned(),
+            found: "the end of the line".to_owned(),
+            span: Span::new(at, at + line_rest.trim_end().len()),
+            help: Some("a text starts and ends on the same line: add the closing `\"`".to_owned()),
+        };
     }
+    let (found, span) = token_at(source, at);
+    if rest.trim().is_empty() && rules.contains(&Rule::kw_rule) {
+        return SyntaxError::Unexpected {
+            expected: "`}` to close the policy".to_owned(),
+            found,
+            span,
+            help: Some("the policy's last line is the `}` that closes `policy NAME {`".to_owned()),
+        };
+    }
+    if rules.contains(&Rule::kw_deny) {
+        return SyntaxError::Unexpected {
+            expected: "the rule's decision: `deny`, `refund ... to ...` or `manual_review ... to ...`".to_owned(),
+            found,
+            span,
+            help: Some("a rule ends with what it decides, after its `when` lines".to_owned()),
+        };
+    }
+    let word: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    let keywords: Vec<String> =
+        rules.iter().filter_map(|r| format!("{r:?}").strip_prefix("kw_").map(str::to_owned)).collect();
+    let help = match crate::check::closest(&word, keywords.iter().map(String::as_str)) {
+        Some(keyword) if !word.is_empty() && keyword != word => Some(format!("did you mean `{keyword}`?")),
+        _ => None,
+    };
+    SyntaxError::Unexpected { expected: expected_words(&rules), found, span, help }
+}
+
+/// Whether a line starting with `"` closes its text.
+fn closes(line: &str) -> bool {
+    let mut chars = line.chars().skip(1);
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '"' => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The token at `at`: the rest of the word or symbol run, quoted, or "the end of the file".
@@ -31,17 +76,9 @@ fn token_at(source: &str, at: usize) -> (String, Span) {
     };
     let word = |c: char| c.is_alphanumeric() || c == '_' || c == '.';
     let len: usize = if word(first) {
-        rest.chars()
-            .take_while(|&c| word(c))
-            .take(30)
-            .map(char::len_utf8)
-            .sum()
+        rest.chars().take_while(|&c| word(c)).take(30).map(char::len_utf8).sum()
     } else {
-        rest.chars()
-            .take_while(|&c| !c.is_whitespace() && !word(c))
-            .take(30)
-            .map(char::len_utf8)
-            .sum()
+        rest.chars().take_while(|&c| !c.is_whitespace() && !word(c)).take(30).map(char::len_utf8).sum()
     };
     let len = len.max(first.len_utf8());
     let text = rest.get(..len).unwrap_or("");
@@ -63,6 +100,7 @@ fn expected_words(rules: &[Rule]) -> String {
         words.push("a rule, an example, another declaration (`let`, `const`, `table`, ...)");
         words.push("`}` to close the policy");
     }
+    words.retain(|w| *w != "something else");
     match words.as_slice() {
         [] => "something else".to_owned(),
         [one] => (*one).to_owned(),
@@ -102,12 +140,13 @@ fn name(rule: Rule) -> &'static str {
         | Rule::kw_offset
         | Rule::kw_cap
         | Rule::kw_zero_below
-        | Rule::kw_clamp => {
-            "a receipt step (`less`, `plus`, `deduct`, `offset`, `cap`, `clamp`, ...)"
-        }
+        | Rule::kw_clamp => "a receipt step (`less`, `plus`, `deduct`, `offset`, `cap`, `clamp`, ...)",
         Rule::kw_to | Rule::kw_split | Rule::destination => "`to DESTINATION` or `split ...`",
         Rule::kw_by => "`by KEY from` (a table's key columns)",
-        Rule::key_match | Rule::kw_from | Rule::kw_is => "`from` or `is`",
+        Rule::key_match => "`from` or `is`",
+        Rule::kw_from => "`from`",
+        Rule::kw_is => "`is missing`",
+        Rule::kw_and => "`and`",
         Rule::kw_then => "`then`",
         Rule::kw_else => "`else`",
         Rule::kw_order => "`order { ... }`",
@@ -147,9 +186,7 @@ fn name(rule: Rule) -> &'static str {
         Rule::currency_code => "a currency code such as `CNY`",
         Rule::ident | Rule::keyword => "a name",
         Rule::field_name | Rule::entry => "a field name",
-        Rule::type_name | Rule::one_of | Rule::kw_one_of => {
-            "a type (`money`, `number`, `duration`, ...)"
-        }
+        Rule::type_name | Rule::one_of | Rule::kw_one_of => "a type (`money`, `number`, `duration`, ...)",
         Rule::object | Rule::value => "a value",
         _ => "something else",
     }

@@ -39,6 +39,7 @@ pub(super) fn shape_error(span: Span) -> SyntaxError {
         expected: "text the parser understands".to_owned(),
         found: "a construct it could not read".to_owned(),
         span,
+        help: None,
     }
 }
 
@@ -47,10 +48,7 @@ fn span(pair: &Pair<'_, Rule>) -> Span {
 }
 
 /// The next child, which the grammar guarantees.
-fn child<'i>(
-    pairs: &mut impl Iterator<Item = Pair<'i, Rule>>,
-    parent: Span,
-) -> Result<Pair<'i, Rule>> {
+fn child<'i>(pairs: &mut impl Iterator<Item = Pair<'i, Rule>>, parent: Span) -> Result<Pair<'i, Rule>> {
     pairs.next().ok_or_else(|| shape_error(parent))
 }
 
@@ -128,10 +126,7 @@ pub(super) fn file(pair: Pair<'_, Rule>) -> Result<PolicyFile> {
     let mut children = parts(policy).into_iter();
     let id = children.next().ok_or_else(|| shape_error(whole))?;
     let items = children.map(item).collect::<Result<Vec<_>>>()?;
-    Ok(PolicyFile {
-        id: text(&id),
-        items,
-    })
+    Ok(PolicyFile { id: text(&id), items })
 }
 
 fn item(pair: Pair<'_, Rule>) -> Result<Item> {
@@ -145,10 +140,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         Rule::timezone_decl => Item::Timezone(string(&next()?)),
         Rule::source_decl => {
             let address = string(&next()?);
-            Item::Source {
-                address,
-                read: date(&next()?)?,
-            }
+            Item::Source { address, read: date(&next()?)? }
         }
         Rule::effective_decl => Item::Effective(date(&next()?)?),
         Rule::version_decl => Item::Version(string(&next()?)),
@@ -164,28 +156,14 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
                     _ => default = Some(expr(rest)?),
                 }
             }
-            Item::Attribute(Attribute {
-                name,
-                type_name,
-                default,
-                description,
-            })
+            Item::Attribute(Attribute { name, type_name, default, description })
         }
         Rule::const_decl | Rule::let_decl => {
-            let kind = if rule == Rule::const_decl {
-                BindingKind::Const
-            } else {
-                BindingKind::Let
-            };
+            let kind = if rule == Rule::const_decl { BindingKind::Const } else { BindingKind::Let };
             let name = text(&next()?);
             let value = expr(next()?)?;
             let description = kids.next().map(|d| string(&d).node);
-            Item::Binding(Binding {
-                kind,
-                name,
-                value,
-                description,
-            })
+            Item::Binding(Binding { kind, name, value, description })
         }
         Rule::table_decl => table(whole, kids.collect())?,
         Rule::rule_decl => Item::Rule(rule_decl(whole, kids.collect())?),
@@ -193,11 +171,7 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         Rule::example_decl => {
             let name = string(&next()?);
             let order = object(next()?)?;
-            Item::Example(Example {
-                name,
-                order,
-                expect: expectation(next()?)?,
-            })
+            Item::Example(Example { name, order, expect: expectation(next()?)? })
         }
         _ => return Err(shape_error(whole)),
     })
@@ -207,10 +181,9 @@ fn type_name(pair: Pair<'_, Rule>) -> Result<Spanned<TypeName>> {
     let whole = span(&pair);
     let inner = child(&mut data(pair), whole)?;
     Ok(match inner.as_rule() {
-        Rule::one_of => Spanned::new(
-            TypeName::OneOf(parts(inner).iter().map(|p| p.as_str().to_owned()).collect()),
-            whole,
-        ),
+        Rule::one_of => {
+            Spanned::new(TypeName::OneOf(parts(inner).iter().map(|p| p.as_str().to_owned()).collect()), whole)
+        }
         _ => Spanned::new(TypeName::Named(inner.as_str().to_owned()), whole),
     })
 }
@@ -233,40 +206,25 @@ fn table(whole: Span, kids: Vec<Pair<'_, Rule>>) -> Result<Item> {
                     "is" => KeyMatch::Exact,
                     _ => KeyMatch::Step,
                 };
-                keys.push(TableKey {
-                    name: key_name,
-                    matching,
-                });
+                keys.push(TableKey { name: key_name, matching });
             }
             Rule::table_row => {
                 let row_span = span(&kid);
                 let mut cells = data(kid).map(cell).collect::<Result<Vec<_>>>()?;
                 let value = cells.pop().ok_or_else(|| shape_error(row_span))?;
-                rows.push(TableRow {
-                    keys: cells,
-                    value,
-                    span: row_span,
-                });
+                rows.push(TableRow { keys: cells, value, span: row_span });
             }
             _ => return Err(shape_error(span(&kid))),
         }
     }
     let name = name.ok_or_else(|| shape_error(whole))?;
-    Ok(Item::Table(Table {
-        name,
-        description,
-        keys,
-        rows,
-    }))
+    Ok(Item::Table(Table { name, description, keys, rows }))
 }
 
 /// A table cell: a literal or a bare symbol.
 fn cell(pair: Pair<'_, Rule>) -> Result<Expr> {
     match pair.as_rule() {
-        Rule::ident => Ok(Spanned::new(
-            ExprKind::Path(vec![pair.as_str().to_owned()]),
-            span(&pair),
-        )),
+        Rule::ident => Ok(Spanned::new(ExprKind::Path(vec![pair.as_str().to_owned()]), span(&pair))),
         _ => literal(pair),
     }
 }
@@ -287,21 +245,13 @@ fn rule_decl(whole: Span, kids: Vec<Pair<'_, Rule>>) -> Result<Rule_> {
     for kid in kids {
         let kid_span = span(&kid);
         match kid.as_rule() {
-            Rule::when_clause => rule
-                .conditions
-                .push(expr(child(&mut only_data(kid), kid_span)?)?),
-            Rule::note_clause => rule
-                .notes
-                .push(string(&child(&mut only_data(kid), kid_span)?).node),
+            Rule::when_clause => rule.conditions.push(expr(child(&mut only_data(kid), kid_span)?)?),
+            Rule::note_clause => rule.notes.push(string(&child(&mut only_data(kid), kid_span)?).node),
             Rule::review_clause => rule.review = Some(text(&child(&mut only_data(kid), kid_span)?)),
             Rule::deny => rule.action = Action::Deny(kid_span),
-            Rule::refund => {
-                rule.action =
-                    Action::Refund(parts(kid).into_iter().map(part).collect::<Result<_>>()?)
-            }
+            Rule::refund => rule.action = Action::Refund(parts(kid).into_iter().map(part).collect::<Result<_>>()?),
             Rule::manual_review => {
-                rule.action =
-                    Action::ManualReview(parts(kid).into_iter().map(part).collect::<Result<_>>()?)
+                rule.action = Action::ManualReview(parts(kid).into_iter().map(part).collect::<Result<_>>()?)
             }
             _ => return Err(shape_error(kid_span)),
         }
@@ -354,21 +304,10 @@ fn part(pair: Pair<'_, Rule>) -> Result<Part> {
                 _ => upper = Some(expr(rest)?),
             }
         }
-        steps.push(Step {
-            kind,
-            value,
-            upper,
-            label: step_label,
-            span: kid_span,
-        });
+        steps.push(Step { kind, value, upper, label: step_label, span: kid_span });
     }
     let destination = destination.ok_or_else(|| shape_error(whole))?;
-    Ok(Part {
-        base,
-        label,
-        steps,
-        destination,
-    })
+    Ok(Part { base, label, steps, destination })
 }
 
 fn label_text(pair: Pair<'_, Rule>) -> Result<String> {
@@ -380,10 +319,7 @@ fn destination_of(pair: Pair<'_, Rule>) -> Result<Destination> {
     let whole = span(&pair);
     let inner = child(&mut data(pair), whole)?;
     match inner.as_rule() {
-        Rule::to_destination => Ok(Destination::To(choice(child(
-            &mut only_data(inner),
-            whole,
-        )?)?)),
+        Rule::to_destination => Ok(Destination::To(choice(child(&mut only_data(inner), whole)?)?)),
         Rule::split_destination => {
             let shares = parts(inner)
                 .into_iter()
@@ -415,11 +351,7 @@ fn choice(pair: Pair<'_, Rule>) -> Result<Choice> {
             let condition = expr(next()?)?;
             let then = choice(next()?)?;
             let otherwise = choice(next()?)?;
-            Ok(Choice::If(
-                Box::new(condition),
-                Box::new(then),
-                Box::new(otherwise),
-            ))
+            Ok(Choice::If(Box::new(condition), Box::new(then), Box::new(otherwise)))
         }
         _ => Err(shape_error(whole)),
     }
@@ -429,13 +361,7 @@ fn expectation(pair: Pair<'_, Rule>) -> Result<Expectation> {
     let whole = span(&pair);
     let mut kids = only_data(pair);
     let outcome = text(&kids.next().ok_or_else(|| shape_error(whole))?);
-    let mut expect = Expectation {
-        outcome,
-        amount: None,
-        to: Vec::new(),
-        by: None,
-        span: whole,
-    };
+    let mut expect = Expectation { outcome, amount: None, to: Vec::new(), by: None, span: whole };
     for kid in kids {
         match kid.as_rule() {
             Rule::expect_to => {
@@ -497,21 +423,14 @@ fn expr(pair: Pair<'_, Rule>) -> Result<Expr> {
         .map_prefix(|op, rhs| {
             let rhs = rhs?;
             let at = span(&op).to(rhs.span);
-            let op = if op.as_rule() == Rule::op_not {
-                UnaryOp::Not
-            } else {
-                UnaryOp::Neg
-            };
+            let op = if op.as_rule() == Rule::op_not { UnaryOp::Not } else { UnaryOp::Neg };
             Ok(Spanned::new(ExprKind::Unary(op, Box::new(rhs)), at))
         })
         .map_postfix(|lhs, op| {
             let lhs = lhs?;
             let at = lhs.span.to(span(&op));
             let missing = op.as_rule() == Rule::op_is_missing;
-            Ok(Spanned::new(
-                ExprKind::IsMissing(Box::new(lhs), missing),
-                at,
-            ))
+            Ok(Spanned::new(ExprKind::IsMissing(Box::new(lhs), missing), at))
         })
         .map_infix(|lhs, op, rhs| {
             let (lhs, rhs) = (lhs?, rhs?);
@@ -531,19 +450,10 @@ fn expr(pair: Pair<'_, Rule>) -> Result<Expr> {
                 _ => return Err(shape_error(span(&op))),
             };
             let at = lhs.span.to(rhs.span);
-            Ok(Spanned::new(
-                ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-                at,
-            ))
+            Ok(Spanned::new(ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), at))
         })
         .parse(data(pair))
-        .map_err(|e: SyntaxError| {
-            if e.span() == Span::default() {
-                shape_error(whole)
-            } else {
-                e
-            }
-        })
+        .map_err(|e: SyntaxError| if e.span() == Span::default() { shape_error(whole) } else { e })
 }
 
 fn operand(pair: Pair<'_, Rule>) -> Result<Expr> {
@@ -554,10 +464,7 @@ fn operand(pair: Pair<'_, Rule>) -> Result<Expr> {
             let mut kids = only_data(pair);
             let mut next = || kids.next().ok_or_else(|| shape_error(whole));
             let (c, a, b) = (expr(next()?)?, expr(next()?)?, expr(next()?)?);
-            Ok(Spanned::new(
-                ExprKind::If(Box::new(c), Box::new(a), Box::new(b)),
-                whole,
-            ))
+            Ok(Spanned::new(ExprKind::If(Box::new(c), Box::new(a), Box::new(b)), whole))
         }
         Rule::call => {
             let mut kids = data(pair);
@@ -623,31 +530,20 @@ fn number(pair: &Pair<'_, Rule>) -> Result<Decimal> {
 fn date(pair: &Pair<'_, Rule>) -> Result<Spanned<NaiveDate>> {
     NaiveDate::parse_from_str(pair.as_str(), "%Y-%m-%d")
         .map(|d| Spanned::new(d, span(pair)))
-        .map_err(|_| SyntaxError::BadLiteral {
-            text: pair.as_str().to_owned(),
-            what: "date",
-            span: span(pair),
-        })
+        .map_err(|_| SyntaxError::BadLiteral { text: pair.as_str().to_owned(), what: "date", span: span(pair) })
 }
 
 fn instant(pair: &Pair<'_, Rule>) -> Result<DateTime<chrono::FixedOffset>> {
     let text = pair.as_str();
     DateTime::parse_from_rfc3339(text)
         .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M%:z"))
-        .map_err(|_| SyntaxError::BadLiteral {
-            text: text.to_owned(),
-            what: "instant",
-            span: span(pair),
-        })
+        .map_err(|_| SyntaxError::BadLiteral { text: text.to_owned(), what: "instant", span: span(pair) })
 }
 
 /// The text of a `string` pair with its escapes resolved.
 fn string(pair: &Pair<'_, Rule>) -> Spanned<String> {
     let raw = pair.as_str();
-    let inner = raw
-        .strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .unwrap_or(raw);
+    let inner = raw.strip_prefix('"').and_then(|s| s.strip_suffix('"')).unwrap_or(raw);
     let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars();
     while let Some(c) = chars.next() {

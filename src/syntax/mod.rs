@@ -23,7 +23,7 @@ mod grammar {
 
 use grammar::{PolicyParser, Rule};
 
-/// How deeply brackets may nest. The parser recurses once per level; a hostile file with
+/// How deeply parentheses may nest. The parser recurses once per level; a hostile file with
 /// thousands of `(` must get an error, not a stack overflow.
 pub const MAX_NESTING: usize = 64;
 
@@ -39,11 +39,25 @@ pub enum SyntaxError {
         found: String,
         /// Where.
         span: Span,
+        /// The usual cause, when it is known.
+        help: Option<String>,
     },
-    /// Brackets nest deeper than [`MAX_NESTING`].
-    #[error("brackets nest more than {MAX_NESTING} deep")]
+    /// Brackets nest deeper than the parser allows.
+    #[error("{what} nest more than {limit} deep")]
     TooDeep {
+        /// `parentheses` or `braces`.
+        what: &'static str,
+        /// The limit.
+        limit: usize,
         /// The bracket that goes too deep.
+        span: Span,
+    },
+    /// One statement holds more operators than the checker allows.
+    #[error("this statement has more than {limit} operators")]
+    TooLong {
+        /// The limit.
+        limit: usize,
+        /// The word that starts the statement.
         span: Span,
     },
     /// A literal has the right shape but no meaning (`2026-02-30`, a number too large).
@@ -63,7 +77,8 @@ impl SyntaxError {
     pub fn span(&self) -> Span {
         match self {
             SyntaxError::Unexpected { span, .. }
-            | SyntaxError::TooDeep { span }
+            | SyntaxError::TooDeep { span, .. }
+            | SyntaxError::TooLong { span, .. }
             | SyntaxError::BadLiteral { span, .. } => *span,
         }
     }
@@ -74,14 +89,15 @@ impl SyntaxError {
             SyntaxError::Unexpected { .. } => "E001",
             SyntaxError::TooDeep { .. } => "E002",
             SyntaxError::BadLiteral { .. } => "E003",
+            SyntaxError::TooLong { .. } => "E004",
         }
     }
 
     /// A hint on how to fix it.
     pub fn help(&self) -> Option<String> {
         match self {
-            SyntaxError::Unexpected { .. } => None,
-            SyntaxError::TooDeep { .. } => {
+            SyntaxError::Unexpected { help, .. } => help.clone(),
+            SyntaxError::TooDeep { .. } | SyntaxError::TooLong { .. } => {
                 Some("split the expression into named parts with `let`".to_owned())
             }
             SyntaxError::BadLiteral { what, .. } => Some(match *what {
@@ -95,49 +111,113 @@ impl SyntaxError {
 
 /// Parses a policy file into its syntax tree.
 pub fn parse(source: &str) -> Result<PolicyFile, SyntaxError> {
-    check_nesting(source)?;
-    let mut pairs = PolicyParser::parse(Rule::file, source)
-        .map_err(|error| expected::describe(source, &error))?;
-    let file = pairs
-        .next()
-        .ok_or_else(|| lower::shape_error(Span::new(0, 0)))?;
+    check_depth(source)?;
+    let mut pairs = PolicyParser::parse(Rule::file, source).map_err(|error| expected::describe(source, &error))?;
+    let file = pairs.next().ok_or_else(|| lower::shape_error(Span::new(0, 0)))?;
     lower::file(file)
 }
 
-/// Rejects bracket nesting that would exhaust the parser's stack, before parsing.
-fn check_nesting(source: &str) -> Result<(), SyntaxError> {
-    let mut depth = 0usize;
-    let mut in_string = false;
-    let mut in_comment = false;
-    let mut escaped = false;
-    for (at, c) in source.char_indices() {
-        if in_comment {
-            in_comment = c != '\n';
-            continue;
-        }
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' | '\n' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+/// Rejects what would exhaust the parser's or the checker's stack, before parsing: brackets
+/// nested too deep, and statements with so many operators (a chain of 10,000 `not`s, a sum of
+/// 100,000 terms, `if`s nested a thousand deep) that their trees would be as deep.
+fn check_depth(source: &str) -> Result<(), SyntaxError> {
+    let mut parens = 0usize;
+    let mut braces = 0usize;
+    let mut operators = 0usize;
+    let mut statement = Span::new(0, 0);
+    let mut chars = source.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let one = Span::new(at, at + c.len_utf8());
         match c {
-            '#' => in_comment = true,
-            '"' => in_string = true,
-            '(' | '{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Err(SyntaxError::TooDeep {
-                        span: Span::new(at, at + 1),
-                    });
+            '#' => while chars.next_if(|(_, c)| *c != '\n').is_some() {},
+            '"' => {
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            chars.next();
+                        }
+                        '"' | '\n' => break,
+                        _ => {}
+                    }
                 }
             }
-            ')' | '}' => depth = depth.saturating_sub(1),
+            '(' => {
+                parens += 1;
+                if parens > MAX_NESTING {
+                    return Err(SyntaxError::TooDeep { what: "parentheses", limit: MAX_NESTING, span: one });
+                }
+            }
+            '{' => {
+                braces += 1;
+                if braces > MAX_BRACES {
+                    return Err(SyntaxError::TooDeep { what: "braces", limit: MAX_BRACES, span: one });
+                }
+            }
+            ')' => parens = parens.saturating_sub(1),
+            '}' => braces = braces.saturating_sub(1),
+            // `=>` separates a table row's keys from its value: not an operator.
+            '=' if chars.next_if(|(_, c)| *c == '>').is_some() => {}
+            '+' | '-' | '*' | '/' | '<' | '>' | '=' | '!' => operators += 1,
+            c if c.is_ascii_alphabetic() || c == '_' => {
+                let mut end = at + 1;
+                while let Some((next, _)) = chars.next_if(|(_, c)| c.is_ascii_alphanumeric() || *c == '_') {
+                    end = next + 1;
+                }
+                match source.get(at..end).unwrap_or("") {
+                    "and" | "or" | "not" | "if" => operators += 1,
+                    word if STATEMENT_KEYWORDS.contains(&word) => {
+                        operators = 0;
+                        statement = Span::new(at, end);
+                    }
+                    _ => {}
+                }
+            }
             _ => {}
+        }
+        if operators > MAX_OPERATORS {
+            return Err(SyntaxError::TooLong { limit: MAX_OPERATORS, span: statement });
         }
     }
     Ok(())
 }
+
+/// How deeply braces may nest (the policy, an example, an order, a nested object).
+const MAX_BRACES: usize = 16;
+
+/// How many operators one statement may hold; a real policy's longest has a few dozen.
+pub const MAX_OPERATORS: usize = 256;
+
+/// Words that start a statement (a declaration, a clause or a receipt step).
+const STATEMENT_KEYWORDS: &[&str] = &[
+    "policy",
+    "name",
+    "currency",
+    "timezone",
+    "source",
+    "effective",
+    "version",
+    "rounding",
+    "attribute",
+    "const",
+    "let",
+    "table",
+    "rule",
+    "when",
+    "note",
+    "review",
+    "deny",
+    "refund",
+    "manual_review",
+    "less",
+    "plus",
+    "deduct",
+    "offset",
+    "cap",
+    "zero_below",
+    "clamp",
+    "to",
+    "split",
+    "base",
+    "example",
+    "expect",
+];

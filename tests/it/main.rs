@@ -1,0 +1,38 @@
+//! One integration-test binary. Tests are data: every file under `tests/data/` and every
+//! shipped policy is a case, and its output is an insta snapshot (`cargo insta review`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "test helpers: a panic here is a failed test, not a crash of the engine"
+)]
+
+mod broken_policies;
+mod cli;
+mod kufanyun_scenarios;
+mod language;
+mod limits;
+mod malformed_orders;
+mod readme;
+mod shipped_policies;
+
+use std::path::Path;
+
+use refund_rules::Policy;
+
+/// The path of `path` relative to the crate root, with `/` separators (stable in snapshots).
+pub fn relative(path: &Path) -> String {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    path.strip_prefix(root).unwrap_or(path).to_string_lossy().replace('\\', "/")
+}
+
+/// A shipped policy, loaded or the test fails with its rendered problems.
+pub fn shipped(name: &str) -> Policy {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("policies").join(name);
+    match Policy::from_file(&path) {
+        Ok(policy) => policy,
+        Err(error) => panic!("{name} does not load: {error}"),
+    }
+}
