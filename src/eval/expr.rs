@@ -93,13 +93,15 @@ impl<'p, 'o> Env<'p, 'o> {
     }
 
     /// The fields, attributes and bindings `node` reads, with their values (for the "why").
-    pub fn referenced(&mut self, node: &Node) -> Vec<NamedValue> {
+    /// A compared side that is itself a computation (`order.requested_at - order.starts_at`)
+    /// is listed too, under its text in `source`, so the reader sees the number compared.
+    pub fn referenced(&mut self, node: &Node, source: &str) -> Vec<NamedValue> {
         let mut found = Vec::new();
-        self.collect(node, &mut found);
+        self.collect(node, source, &mut found);
         found
     }
 
-    fn collect(&mut self, node: &Node, found: &mut Vec<NamedValue>) {
+    fn collect(&mut self, node: &Node, source: &str, found: &mut Vec<NamedValue>) {
         if is_read(&node.kind) {
             if let (Some(name), Ok(value)) = (self.name_of(node), self.eval(node)) {
                 found.push(named(name, &value));
@@ -108,22 +110,32 @@ impl<'p, 'o> Env<'p, 'o> {
             if let (NodeKind::Binding(index), Type::Bool) = (&node.kind, &node.value_type) {
                 let program = self.program;
                 if let Some(binding) = program.bindings.get(*index) {
-                    self.collect(&binding.value, found);
+                    self.collect(&binding.value, source, found);
                 }
             }
             return;
         }
         match &node.kind {
-            NodeKind::Table(_, args) | NodeKind::Call(_, args) => args.iter().for_each(|a| self.collect(a, found)),
-            NodeKind::Unary(_, x) | NodeKind::IsMissing(x, _) => self.collect(x, found),
-            NodeKind::Binary(_, l, r) => {
-                self.collect(l, found);
-                self.collect(r, found);
+            NodeKind::Table(_, args) | NodeKind::Call(_, args) => {
+                args.iter().for_each(|a| self.collect(a, source, found))
+            }
+            NodeKind::Unary(_, x) | NodeKind::IsMissing(x, _) => self.collect(x, source, found),
+            NodeKind::Binary(op, l, r) => {
+                let compares = matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge);
+                for side in [l, r] {
+                    let computed = !is_read(&side.kind) && !matches!(side.kind, NodeKind::Const(_));
+                    if compares && computed {
+                        if let Ok(value) = self.eval(side) {
+                            found.push(named(side.span.text(source).to_owned(), &value));
+                        }
+                    }
+                    self.collect(side, source, found);
+                }
             }
             NodeKind::If(c, a, b) => {
-                self.collect(c, found);
-                self.collect(a, found);
-                self.collect(b, found);
+                self.collect(c, source, found);
+                self.collect(a, source, found);
+                self.collect(b, source, found);
             }
             _ => {}
         }
@@ -205,12 +217,14 @@ impl<'p, 'o> Env<'p, 'o> {
                 KeyMatch::Exact => equal(key, value),
                 KeyMatch::Step => compare(key, value).is_some_and(|o| o.is_le()),
             });
+            // Among fitting rows the most specific wins: the greatest step keys, compared
+            // column by column (a 24-month plan's second year beats its first).
             let better = best.is_none_or(|current| {
-                row.0
-                    .iter()
-                    .zip(&current.0)
-                    .zip(&table.matching)
-                    .any(|((a, b), m)| *m == KeyMatch::Step && compare(a, b).is_some_and(|o| o.is_gt()))
+                let steps = row.0.iter().zip(&current.0).zip(&table.matching).filter(|(_, m)| **m == KeyMatch::Step);
+                steps
+                    .map(|((a, b), _)| compare(a, b).unwrap_or(Ordering::Equal))
+                    .find(|o| o.is_ne())
+                    .is_some_and(Ordering::is_gt)
             });
             if fits && better {
                 best = Some(row);

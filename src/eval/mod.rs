@@ -144,7 +144,7 @@ pub(crate) fn evaluate(
             Some(failed) => {
                 if let Some(trace) = trace.as_mut() {
                     let condition = condition_text(program, failed, source);
-                    let values = env.referenced(failed);
+                    let values = env.referenced(failed, source);
                     trace.push(TraceEntry::Skipped {
                         rule: rule.name.clone(),
                         message: rule.message.clone(),
@@ -155,7 +155,7 @@ pub(crate) fn evaluate(
             }
             None => {
                 if let Some(trace) = trace.as_mut() {
-                    let values = rule.conditions.iter().flat_map(|c| env.referenced(c)).collect();
+                    let values = rule.conditions.iter().flat_map(|c| env.referenced(c, source)).collect();
                     trace.push(TraceEntry::Decided {
                         rule: rule.name.clone(),
                         message: rule.message.clone(),
