@@ -5,7 +5,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use rust_decimal::Decimal;
 
-use crate::span::{Span, Spanned};
+use crate::span::{Location, Spanned};
 
 /// A whole policy file.
 #[derive(Debug, Clone, PartialEq)]
@@ -135,7 +135,7 @@ pub struct TableRow {
     /// The row's value.
     pub value: Expr,
     /// The whole row.
-    pub span: Span,
+    pub span: Location,
 }
 
 /// A rule.
@@ -154,14 +154,14 @@ pub struct Rule {
     /// What it decides.
     pub action: Action,
     /// From `rule` to the end of the rule.
-    pub span: Span,
+    pub span: Location,
 }
 
 /// What a deciding rule does.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
     /// No refund.
-    Deny(Span),
+    Deny(Location),
     /// Pay back the parts.
     Refund(Vec<Part>),
     /// Compute the parts, but a person decides.
@@ -193,7 +193,7 @@ pub struct Step {
     /// Its receipt label.
     pub label: Option<String>,
     /// The whole step.
-    pub span: Span,
+    pub span: Location,
 }
 
 /// The kinds of receipt step.
@@ -258,7 +258,7 @@ pub struct Expectation {
     /// The deciding rule.
     pub by: Option<Spanned<String>>,
     /// The whole expectation.
-    pub span: Span,
+    pub span: Location,
 }
 
 /// An inline order: `{ key: value, ... }`.

@@ -8,6 +8,7 @@ pub mod decision;
 pub mod diagnostic;
 pub mod eval;
 mod examples;
+pub mod format;
 pub mod money;
 pub mod order;
 mod policy;

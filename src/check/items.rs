@@ -283,7 +283,7 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
             scope.problems.push(
                 CheckError::error(
                     "E130",
-                    row.span,
+                    row.span.0,
                     format!(
                         "this row has {} key(s), but the table has {} key column(s)",
                         row.keys.len(),
@@ -383,7 +383,7 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
         None | Some("auto") => Review::Auto,
         Some("manual") => Review::Manual,
         Some(other) => {
-            let span = rule.review.as_ref().map_or(rule.span, |r| r.span);
+            let span = rule.review.as_ref().map_or(rule.span.0, |r| r.span);
             scope.problems.push(
                 CheckError::error("E118", span, format!("`{other}` is not a review mode"))
                     .help("write `review manual` or `review auto`")
@@ -407,7 +407,7 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
         notes: rule.notes.clone(),
         review,
         action,
-        span: rule.span,
+        span: rule.span.0,
     }
 }
 
@@ -436,8 +436,8 @@ fn part_def(scope: &mut Scope<'_>, part: &ast::Part, source: &str) -> PartDef {
                 _ => scope.money(&step.value, "a receipt step"),
             };
             let upper = step.upper.as_ref().map(|u| scope.money(u, "the upper bound of `clamp`"));
-            let label = step.label.clone().unwrap_or_else(|| step.span.text(source).to_owned());
-            StepDef { kind: step.kind, value, upper, label, span: step.span }
+            let label = step.label.clone().unwrap_or_else(|| step.span.0.text(source).to_owned());
+            StepDef { kind: step.kind, value, upper, label, span: step.span.0 }
         })
         .collect();
     scope.amount_allowed = false;

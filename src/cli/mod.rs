@@ -2,6 +2,7 @@
 
 mod check;
 mod eval;
+mod fmt;
 mod orders;
 mod receipt;
 
@@ -75,6 +76,15 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Rewrite policies in the canonical layout, keeping every comment; `--check` only reports.
+    Fmt {
+        /// Policy files, or folders of them.
+        #[arg(required = true)]
+        policies: Vec<PathBuf>,
+        /// Change nothing; exit 1 when a file is not in the canonical layout.
+        #[arg(long)]
+        check: bool,
+    },
     /// Run the examples written inside policies.
     Test {
         /// Policy files.
@@ -92,6 +102,25 @@ pub enum Format {
     Json,
 }
 
+/// Policy files named on the command line; a folder stands for the `.policy` files in it.
+fn policy_files(paths: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for path in paths {
+        match std::fs::read_dir(path) {
+            Ok(entries) => {
+                let mut found: Vec<PathBuf> = entries
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "policy"))
+                    .collect();
+                found.sort();
+                files.extend(found);
+            }
+            Err(_) => files.push(path.clone()),
+        }
+    }
+    files
+}
+
 /// Runs the command line.
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -104,8 +133,9 @@ pub fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Eval { policy, orders, format, explain } => eval::run(&policy, &orders, format, explain),
         Command::Explain { policy, order, format } => eval::run(&policy, &[order], format, true),
-        Command::Check { policies, format } => check::check(&policies, format),
-        Command::Test { policies } => check::test(&policies),
+        Command::Check { policies, format } => check::check(&policy_files(&policies), format),
+        Command::Test { policies } => check::test(&policy_files(&policies)),
+        Command::Fmt { policies, check } => fmt::run(&policy_files(&policies), check),
     };
     ExitCode::from(exit as u8)
 }

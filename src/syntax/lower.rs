@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 
 use super::{Rule, SyntaxError};
 use crate::ast::*;
-use crate::span::{Span, Spanned};
+use crate::span::{Location, Span, Spanned};
 
 type Result<T> = std::result::Result<T, SyntaxError>;
 
@@ -212,7 +212,7 @@ fn table(whole: Span, kids: Vec<Pair<'_, Rule>>) -> Result<Item> {
                 let row_span = span(&kid);
                 let mut cells = data(kid).map(cell).collect::<Result<Vec<_>>>()?;
                 let value = cells.pop().ok_or_else(|| shape_error(row_span))?;
-                rows.push(TableRow { keys: cells, value, span: row_span });
+                rows.push(TableRow { keys: cells, value, span: Location(row_span) });
             }
             _ => return Err(shape_error(span(&kid))),
         }
@@ -239,8 +239,8 @@ fn rule_decl(whole: Span, kids: Vec<Pair<'_, Rule>>) -> Result<Rule_> {
         conditions: Vec::new(),
         notes: Vec::new(),
         review: None,
-        action: Action::Deny(whole),
-        span: whole,
+        action: Action::Deny(Location(whole)),
+        span: Location(whole),
     };
     for kid in kids {
         let kid_span = span(&kid);
@@ -248,7 +248,7 @@ fn rule_decl(whole: Span, kids: Vec<Pair<'_, Rule>>) -> Result<Rule_> {
             Rule::when_clause => rule.conditions.push(expr(child(&mut only_data(kid), kid_span)?)?),
             Rule::note_clause => rule.notes.push(string(&child(&mut only_data(kid), kid_span)?).node),
             Rule::review_clause => rule.review = Some(text(&child(&mut only_data(kid), kid_span)?)),
-            Rule::deny => rule.action = Action::Deny(kid_span),
+            Rule::deny => rule.action = Action::Deny(Location(kid_span)),
             Rule::refund => rule.action = Action::Refund(parts(kid).into_iter().map(part).collect::<Result<_>>()?),
             Rule::manual_review => {
                 rule.action = Action::ManualReview(parts(kid).into_iter().map(part).collect::<Result<_>>()?)
@@ -304,7 +304,7 @@ fn part(pair: Pair<'_, Rule>) -> Result<Part> {
                 _ => upper = Some(expr(rest)?),
             }
         }
-        steps.push(Step { kind, value, upper, label: step_label, span: kid_span });
+        steps.push(Step { kind, value, upper, label: step_label, span: Location(kid_span) });
     }
     let destination = destination.ok_or_else(|| shape_error(whole))?;
     Ok(Part { base, label, steps, destination })
@@ -361,7 +361,7 @@ fn expectation(pair: Pair<'_, Rule>) -> Result<Expectation> {
     let whole = span(&pair);
     let mut kids = only_data(pair);
     let outcome = text(&kids.next().ok_or_else(|| shape_error(whole))?);
-    let mut expect = Expectation { outcome, amount: None, to: Vec::new(), by: None, span: whole };
+    let mut expect = Expectation { outcome, amount: None, to: Vec::new(), by: None, span: Location(whole) };
     for kid in kids {
         match kid.as_rule() {
             Rule::expect_to => {

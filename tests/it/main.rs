@@ -11,11 +11,12 @@
 
 mod broken_policies;
 mod cli;
-mod kufanyun_scenarios;
+mod format;
 mod language;
 mod limits;
 mod malformed_orders;
 mod readme;
+mod scenarios;
 mod shipped_policies;
 
 use std::path::Path;

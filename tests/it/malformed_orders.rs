@@ -1,4 +1,4 @@
-//! Every malformed order under `tests/data/orders/malformed/` is refused with an error that
+//! Every malformed order under `tests/data/malformed-orders/` is refused with an error that
 //! names the field by its JSON path; the message is snapshotted.
 
 use refund_rules::{EvalError, Order};
@@ -8,7 +8,7 @@ use crate::shipped;
 #[test]
 fn malformed_orders_are_refused_naming_the_field() {
     let policy = shipped("kufanyun.policy");
-    insta::glob!("../data/orders/malformed", "*.json", |path| {
+    insta::glob!("../data/malformed-orders", "*.json", |path| {
         let text = std::fs::read_to_string(path).unwrap();
         let error = match Order::from_json(&text) {
             Err(error) => EvalError::Order(error),
