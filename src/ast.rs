@@ -7,9 +7,16 @@ use rust_decimal::Decimal;
 
 use crate::span::{Location, Spanned};
 
-/// A whole policy file.
+/// A whole policy file: one policy, or several dated versions of it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PolicyFile {
+pub struct File {
+    /// The `policy` blocks, in source order.
+    pub policies: Vec<PolicyBlock>,
+}
+
+/// One `policy ID { ... }` block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyBlock {
     /// `policy ID { ... }`.
     pub id: Spanned<String>,
     /// Header lines, declarations and rules, in source order.
@@ -32,8 +39,15 @@ pub enum Item {
         /// The day they were read.
         read: Spanned<NaiveDate>,
     },
-    /// `effective DATE`.
-    Effective(Spanned<NaiveDate>),
+    /// `effective DATE` or `effective DATE until DATE`.
+    Effective {
+        /// The first day it applies.
+        from: Spanned<NaiveDate>,
+        /// The first day it no longer applies.
+        until: Option<Spanned<NaiveDate>>,
+    },
+    /// `versions by purchased_at`.
+    VersionsBy(Spanned<String>),
     /// `version "..."`.
     Version(Spanned<String>),
     /// `rounding half_up`.

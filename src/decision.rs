@@ -192,5 +192,9 @@ pub enum TraceEntry {
         label: String,
         /// `900.00 - 50.00 = 850.00`.
         arithmetic: String,
+        /// How the step's amount was computed, from names to numbers:
+        /// `used_fee = round(order.list_price * used_days / term_days, 0.01, half_up) = ... = 13.70`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        operand: Option<String>,
     },
 }

@@ -26,13 +26,21 @@ impl ExampleResult {
 
 impl Policy {
     /// Runs every example of the policy, in source order.
+    /// An example tests the version it is written in; its order must fall in that version's
+    /// range, or the example says so as a failure.
     pub fn run_examples(&self) -> Vec<ExampleResult> {
-        self.program()
-            .examples
-            .iter()
-            .map(|example| {
+        self.programs()
+            .flat_map(|(program, reference)| program.examples.iter().map(move |example| (program, reference, example)))
+            .map(|(program, reference, example)| {
                 let mut failures = Vec::new();
                 let decision = match self.evaluate(&example.order) {
+                    Ok(decision) if decision.policy.version != reference.version => {
+                        failures.push(format!(
+                            "the order falls under version {}, not {} where the example is written ({})",
+                            decision.policy.version, reference.version, program.id
+                        ));
+                        Some(decision)
+                    }
                     Ok(decision) => Some(decision),
                     Err(error) => {
                         failures.push(format!("the order could not be decided: {error}"));

@@ -54,7 +54,7 @@ enum Kind {
     Other,
 }
 
-const HEADER: &[&str] = &["name", "currency", "timezone", "source", "effective", "version", "rounding"];
+const HEADER: &[&str] = &["name", "currency", "timezone", "source", "effective", "version", "versions", "rounding"];
 const CLAUSES: &[&str] = &["when", "note", "review", "deny", "refund", "manual_review"];
 const STEPS: &[&str] = &["less", "plus", "deduct", "offset", "cap", "zero_below", "clamp", "to", "split", "and"];
 /// Tokens that can only continue the expression of the line above.
@@ -230,7 +230,7 @@ fn join(tokens: &[String]) -> String {
         let space = match (previous, token) {
             (None, _) => false,
             (_, "," | ")" | "%" | ":") => false,
-            (Some("(" | "-u"), _) => false,
+            (Some("(" | "-u" | "clamp("), _) => false,
             (Some(p), "(") if is_word(p) && !is_keyword(p) => false,
             _ => true,
         };
@@ -337,6 +337,11 @@ fn tokenize(line: &str) -> (Vec<String>, Option<String>) {
             }
             c if c.is_ascii_alphabetic() || c == '_' => {
                 while chars.get(at).is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.')) {
+                    at += 1;
+                }
+                // `clamp(` is the function, `clamp (` the receipt step: keep them apart.
+                let word: String = chars.get(start..at).unwrap_or(&[]).iter().collect();
+                if word == "clamp" && chars.get(at) == Some(&'(') {
                     at += 1;
                 }
             }

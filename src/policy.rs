@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
+use crate::check::program::VersionsBy;
 use crate::check::{self, CheckError, Program};
 use crate::decision::{Decision, PolicyRef};
 use crate::diagnostic::Diagnostic;
@@ -12,12 +13,21 @@ use crate::eval::{self, EvalError};
 use crate::order::Order;
 use crate::syntax::{self, SyntaxError};
 
-/// A policy that parsed and checked without errors.
+/// A policy that parsed and checked without errors: one version, or several dated ones.
 #[derive(Debug, Clone)]
 pub struct Policy {
     source: Arc<str>,
-    program: Arc<Program>,
+    /// Earlier versions, oldest first (usually none).
+    older: Arc<[Version]>,
+    /// The newest version, which names the policy.
+    newest: Arc<Version>,
     warnings: Vec<CheckError>,
+}
+
+/// One dated version of a policy.
+#[derive(Debug)]
+struct Version {
+    program: Program,
     reference: PolicyRef,
 }
 
@@ -69,16 +79,49 @@ impl Policy {
     /// Parses and checks a policy's text.
     pub fn parse(source: &str) -> Result<Policy, PolicyError> {
         let file = syntax::parse(source)?;
-        let (program, warnings) = check::check(&file, source).map_err(PolicyError::Check)?;
+        let (programs, warnings) = check::check(&file, source).map_err(PolicyError::Check)?;
         let digest = Sha256::digest(source.as_bytes());
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        let reference = PolicyRef {
-            id: program.id.clone(),
-            name: program.name.clone(),
-            version: program.version.clone(),
-            digest: format!("sha256:{hex}"),
+        let mut versions: Vec<Version> = programs
+            .into_iter()
+            .map(|program| {
+                let reference = PolicyRef {
+                    id: program.id.clone(),
+                    name: program.name.clone(),
+                    version: program.version.clone(),
+                    digest: format!("sha256:{hex}"),
+                };
+                Version { program, reference }
+            })
+            .collect();
+        let Some(newest) = versions.pop() else {
+            return Err(PolicyError::Check(Vec::new()));
         };
-        Ok(Policy { source: Arc::from(source), program: Arc::new(program), warnings, reference })
+        let mut policy =
+            Policy { source: Arc::from(source), older: versions.into(), newest: Arc::new(newest), warnings };
+        let uncovered = policy.uncovered_rules();
+        policy.warnings.extend(uncovered);
+        policy.warnings.sort_by_key(|w| w.span.start);
+        Ok(policy)
+    }
+
+    /// A warning for every rule that no in-file example shows deciding: an untested rule.
+    fn uncovered_rules(&self) -> Vec<CheckError> {
+        let decided: Vec<(String, String)> = self
+            .run_examples()
+            .into_iter()
+            .filter_map(|result| result.decision.map(|d| (d.policy.version, d.rule)))
+            .collect();
+        let mut warnings = Vec::new();
+        for (program, reference) in self.programs() {
+            for rule in &program.rules {
+                let covered = decided.iter().any(|(version, name)| *version == reference.version && *name == rule.name);
+                if !covered {
+                    warnings.push(CheckError::untested_rule(&rule.name, rule.name_span));
+                }
+            }
+        }
+        warnings
     }
 
     /// Reads, parses and checks a policy file. The only function of the library that does I/O.
@@ -89,14 +132,54 @@ impl Policy {
         Policy::parse(&text).map_err(|error| LoadError::Policy { path: shown, text, error: Box::new(error) })
     }
 
-    /// Decides one order.
+    /// Decides one order with the version in force on the order's date.
     pub fn evaluate(&self, order: &Order) -> Result<Decision, EvalError> {
-        eval::evaluate(&self.program, &self.reference, &self.source, order, false)
+        let version = self.version_for(order)?;
+        eval::evaluate(&version.program, &version.reference, &self.source, order, false)
     }
 
     /// Decides one order and records why: every rule tried, every step's arithmetic.
     pub fn explain(&self, order: &Order) -> Result<Decision, EvalError> {
-        eval::evaluate(&self.program, &self.reference, &self.source, order, true)
+        let version = self.version_for(order)?;
+        eval::evaluate(&version.program, &version.reference, &self.source, order, true)
+    }
+
+    /// The version whose effective range holds the order's date (its purchase date, or its
+    /// request date when the policy says `versions by requested_at`), in the policy's zone.
+    fn version_for(&self, order: &Order) -> Result<&Version, EvalError> {
+        let applies = |version: &&Version| {
+            let program = &version.program;
+            let at = match program.versions_by {
+                VersionsBy::PurchasedAt => order.purchased_at,
+                VersionsBy::RequestedAt => order.requested_at,
+            };
+            let day = at.with_timezone(&program.timezone).date_naive();
+            program.effective.is_none_or(|from| from <= day) && program.until.is_none_or(|until| day < until)
+        };
+        self.all_versions().find(applies).ok_or_else(|| {
+            let latest = self.latest();
+            let (field, at) = match latest.versions_by {
+                VersionsBy::PurchasedAt => ("purchased_at", order.purchased_at),
+                VersionsBy::RequestedAt => ("requested_at", order.requested_at),
+            };
+            let ranges: Vec<String> = self.all_versions().map(|v| range_text(&v.program)).collect();
+            EvalError::NoVersion {
+                policy: latest.id.clone(),
+                field,
+                date: at.with_timezone(&latest.timezone).date_naive().to_string(),
+                ranges: ranges.join(", "),
+            }
+        })
+    }
+
+    /// The newest version's program: the policy's current id, name and currency.
+    fn latest(&self) -> &Program {
+        &self.newest.program
+    }
+
+    /// Every version, oldest first.
+    fn all_versions(&self) -> impl Iterator<Item = &Version> {
+        self.older.iter().chain(std::iter::once(self.newest.as_ref()))
     }
 
     /// Reads an order from JSON text and decides it.
@@ -106,22 +189,22 @@ impl Policy {
 
     /// The policy's id (`policy ID { ... }`).
     pub fn id(&self) -> &str {
-        &self.reference.id
+        &self.latest().id
     }
 
-    /// Its display name.
+    /// Its display name (of the newest version).
     pub fn name(&self) -> &str {
-        &self.reference.name
+        &self.latest().name
     }
 
-    /// How decisions name this policy: id, name, version and digest.
-    pub fn reference(&self) -> &PolicyRef {
-        &self.reference
+    /// The version labels, oldest first.
+    pub fn versions(&self) -> Vec<&str> {
+        self.all_versions().map(|v| v.reference.version.as_str()).collect()
     }
 
-    /// ISO 4217 code of its currency.
+    /// ISO 4217 code of its currency (of the newest version).
     pub fn currency(&self) -> &str {
-        &self.program.currency
+        &self.latest().currency
     }
 
     /// The policy's text.
@@ -134,9 +217,19 @@ impl Policy {
         &self.warnings
     }
 
-    /// The checked program, for the example runner.
-    pub(crate) fn program(&self) -> &Program {
-        &self.program
+    /// Every version's checked program and how decisions name it, for the example runner.
+    pub(crate) fn programs(&self) -> impl Iterator<Item = (&Program, &PolicyRef)> {
+        self.all_versions().map(|v| (&v.program, &v.reference))
+    }
+}
+
+/// `2024-01-01 until 2026-03-30`, `from 2026-03-30`, or `always`.
+fn range_text(program: &Program) -> String {
+    match (program.effective, program.until) {
+        (Some(from), Some(until)) => format!("{from} until {until}"),
+        (Some(from), None) => format!("from {from}"),
+        (None, Some(until)) => format!("until {until}"),
+        (None, None) => "always".to_owned(),
     }
 }
 

@@ -316,10 +316,35 @@ impl Scope<'_> {
                 self.check_symbol(mode, &Type::Symbol(crate::value::ROUNDING_MODES));
             }
         }
+        if matches!(builtin, Builtin::Floor | Builtin::Ceil) {
+            self.check_instant_unit(&arguments);
+        }
         let argument_types: Vec<Type> = arguments.iter().map(|a| a.value_type.clone()).collect();
         match types::builtin(builtin, &argument_types) {
             Ok(t) => Node { kind: NodeKind::Call(builtin, arguments), value_type: t, span },
             Err((message, help)) => self.mismatch(span, message, help),
+        }
+    }
+
+    /// An instant rounds to the start of a second, minute, hour, day, month or year; a unit
+    /// that does not divide a day or a year has no start to round to.
+    fn check_instant_unit(&mut self, arguments: &[Node]) {
+        let [instant, unit] = arguments else { return };
+        if instant.value_type != Type::Instant {
+            return;
+        }
+        let fits = match &unit.kind {
+            NodeKind::Const(Value::Duration(seconds)) => i64::try_from(*seconds)
+                .is_ok_and(|s| s > 0 && 86_400 % s == 0 && rust_decimal::Decimal::from(s) == *seconds),
+            NodeKind::Const(Value::Period(months)) => matches!(months, 1 | 12),
+            _ => false,
+        };
+        if !fits {
+            self.problems.push(
+                CheckError::error("E127", unit.span, "an instant can only be rounded to a whole unit of the calendar")
+                    .label("not a calendar unit")
+                    .help("write `1 second`, `1 minute`, `1 hour`, `1 day`, `1 month` or `1 year`"),
+            );
         }
     }
 

@@ -1,23 +1,18 @@
 //! Checking a whole file: the header, declarations, rules and examples.
 
 use std::collections::HashMap;
-use std::str::FromStr;
 
-use chrono_tz::Tz;
-
-use crate::ast::{self, BinaryOp, BindingKind, ExprKind, Item, ObjectValue, StepKind};
+use crate::ast::{self, BinaryOp, BindingKind, ExprKind, Item, StepKind};
 use crate::check::expr::Scope;
 use crate::check::program::*;
-use crate::check::{closest, CheckError};
-use crate::decision::{Destination, Outcome, Review};
-use crate::money::Rounding;
-use crate::order::Order;
+use crate::check::{examples, header, lints, CheckError};
+use crate::decision::{Destination, Review};
 use crate::span::{Span, Spanned};
 use crate::value::{SymbolSet, Type, Value, DESTINATIONS};
 
 /// Checks `file`; problems go to `problems`. `None` when the header is too broken to go on.
-pub(super) fn check_file(file: &ast::PolicyFile, source: &str, problems: &mut Vec<CheckError>) -> Option<Program> {
-    let mut program = header(file, problems)?;
+pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut Vec<CheckError>) -> Option<Program> {
+    let mut program = header::header(file, problems)?;
     let mut scope = Scope {
         source,
         currency: program.currency.clone(),
@@ -89,7 +84,7 @@ pub(super) fn check_file(file: &ast::PolicyFile, source: &str, problems: &mut Ve
         }
     }
     program.attributes = scope.attributes.clone();
-    examples(&mut scope, file, &mut program);
+    examples::examples(&mut scope, file, &mut program);
     for (name, used) in binding_spans.iter().zip(&scope.used) {
         if !used && !scope.used_early.contains(&name.node) {
             scope.problems.push(
@@ -99,7 +94,7 @@ pub(super) fn check_file(file: &ast::PolicyFile, source: &str, problems: &mut Ve
             );
         }
     }
-    rule_warnings(scope.problems, &program, file);
+    lints::all(scope.problems, &program, file, source);
     Some(program)
 }
 
@@ -110,98 +105,6 @@ fn duplicate(problems: &mut Vec<CheckError>, source: &str, what: &str, name: &Sp
             .label("defined again here")
             .help(format!("the first is on line {line}: rename one of them")),
     );
-}
-
-fn header(file: &ast::PolicyFile, problems: &mut Vec<CheckError>) -> Option<Program> {
-    let mut name = None;
-    let mut currency: Option<(String, u32)> = None;
-    let mut timezone = None;
-    let mut version = None;
-    let mut sources = Vec::new();
-    let mut effective = None;
-    let mut rounding = Rounding::HalfUp;
-    for item in &file.items {
-        match item {
-            Item::Name(n) => name = Some(n.node.clone()),
-            Item::Currency(code) => match iso_currency::Currency::from_code(&code.node) {
-                Some(found) => currency = Some((code.node.clone(), u32::from(found.exponent().unwrap_or(0)))),
-                None => problems.push(
-                    CheckError::error("E121", code.span, format!("`{}` is not an ISO 4217 currency code", code.node))
-                        .label("unknown currency")
-                        .help("write a code such as CNY, USD, EUR or JPY"),
-                ),
-            },
-            Item::Timezone(zone) => match Tz::from_str(&zone.node) {
-                Ok(tz) => timezone = Some(tz),
-                Err(_) => {
-                    let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
-                    let mut problem =
-                        CheckError::error("E122", zone.span, format!("`{}` is not an IANA time zone", zone.node))
-                            .label("unknown time zone");
-                    problem = match closest(&zone.node, names) {
-                        Some(best) => problem.help(format!("did you mean `{best}`?")),
-                        None => problem.help("write a zone such as \"Asia/Shanghai\" or \"UTC\""),
-                    };
-                    problems.push(problem);
-                }
-            },
-            Item::Source { address, read } => sources.push((address.node.clone(), read.node)),
-            Item::Effective(day) => effective = Some(day.node),
-            Item::Version(v) => version = Some(v.node.clone()),
-            Item::Rounding(mode) => match Rounding::from_name(&mode.node) {
-                Some(found) => rounding = found,
-                None => problems.push(
-                    CheckError::error("E124", mode.span, format!("`{}` is not a rounding mode", mode.node))
-                        .help("write half_up, half_even, half_down, up or down"),
-                ),
-            },
-            _ => {}
-        }
-    }
-    let id_span = file.id.span;
-    if currency.is_none() && !problems.iter().any(|p| p.code == "E121") {
-        problems.push(
-            CheckError::error("E120", id_span, "the policy does not say its currency")
-                .label("no `currency` line")
-                .help("add a line such as `currency CNY` to the header"),
-        );
-    }
-    if timezone.is_none() && !problems.iter().any(|p| p.code == "E122") {
-        problems.push(
-            CheckError::error("E123", id_span, "the policy does not say its time zone")
-                .label("no `timezone` line")
-                .help("add a line such as `timezone \"Asia/Shanghai\"`: days and months are counted there"),
-        );
-    }
-    if sources.is_empty() {
-        problems.push(
-            CheckError::warning("W002", id_span, "the policy does not cite a source")
-                .label("no `source` line")
-                .help("add `source \"https://...\" read 2026-03-16` so readers can check the rules"),
-        );
-    }
-    let (currency, minor_units) = currency?;
-    let newest_source = sources.iter().map(|(_, day)| *day).max();
-    let version = version
-        .or(effective.map(|d| d.to_string()))
-        .or(newest_source.map(|d| d.to_string()))
-        .unwrap_or_else(|| "unversioned".to_owned());
-    Some(Program {
-        id: file.id.node.clone(),
-        name: name.unwrap_or_else(|| file.id.node.clone()),
-        currency,
-        minor_units,
-        timezone: timezone?,
-        version,
-        sources,
-        effective,
-        rounding,
-        attributes: Vec::new(),
-        bindings: Vec::new(),
-        tables: Vec::new(),
-        rules: Vec::new(),
-        examples: Vec::new(),
-    })
 }
 
 fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
@@ -233,16 +136,21 @@ fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
         },
     };
     let default = attribute.default.as_ref().and_then(|e| constant(scope, e, &value_type));
+    let declared = match &attribute.type_name.node {
+        ast::TypeName::Named(type_name) => type_name.clone(),
+        ast::TypeName::OneOf(_) => "one_of".to_owned(),
+    };
     scope.attributes.push(AttributeDef {
         name: name.node.clone(),
         value_type,
+        declared,
         default,
         description: attribute.description.clone(),
     });
 }
 
 /// A constant written where only constants may stand (defaults, table cells).
-fn constant(scope: &mut Scope<'_>, e: &ast::Expr, expected: &Type) -> Option<Value> {
+pub(super) fn constant(scope: &mut Scope<'_>, e: &ast::Expr, expected: &Type) -> Option<Value> {
     let (value, found) = match &e.node {
         ExprKind::Literal(literal) => scope.literal(literal, e.span)?,
         ExprKind::Path(path) if path.len() == 1 => {
@@ -402,6 +310,7 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
     let review = if matches!(action, ActionDef::Refund { manual: true, .. }) { Review::Manual } else { review };
     RuleDef {
         name: rule.name.node.clone(),
+        name_span: rule.name.span,
         message: rule.message.clone(),
         conditions,
         notes: rule.notes.clone(),
@@ -463,7 +372,7 @@ fn part_def(scope: &mut Scope<'_>, part: &ast::Part, source: &str) -> PartDef {
     PartDef { base, label, steps, destination }
 }
 
-fn choice_def(scope: &mut Scope<'_>, choice: &ast::Choice) -> ChoiceDef {
+pub(super) fn choice_def(scope: &mut Scope<'_>, choice: &ast::Choice) -> ChoiceDef {
     match choice {
         ast::Choice::Named(name) => match Destination::from_name(&name.node) {
             Some(found) => ChoiceDef::Fixed(found),
@@ -483,168 +392,5 @@ fn choice_def(scope: &mut Scope<'_>, choice: &ast::Choice) -> ChoiceDef {
             Box::new(choice_def(scope, then)),
             Box::new(choice_def(scope, otherwise)),
         ),
-    }
-}
-
-fn examples(scope: &mut Scope<'_>, file: &ast::PolicyFile, program: &mut Program) {
-    let base = file.items.iter().find_map(|item| match item {
-        Item::BaseOrder(object) => Some(json(&object.node)),
-        _ => None,
-    });
-    let rule_names: Vec<String> = program.rules.iter().map(|r| r.name.clone()).collect();
-    for item in &file.items {
-        let Item::Example(example) = item else {
-            continue;
-        };
-        let mut order = base.clone().unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
-        merge(&mut order, json(&example.order.node));
-        let order = match Order::from_json_value(order) {
-            Ok(order) => order,
-            Err(error) => {
-                scope.problems.push(
-                    CheckError::error("E141", example.order.span, format!("the order of example \"{}\" is not valid: {error}", example.name.node))
-                        .label("invalid order")
-                        .help("examples start from `base order { ... }` and override fields; together they must form a valid order"),
-                );
-                continue;
-            }
-        };
-        let expect = &example.expect;
-        let outcome = Outcome::from_name(&expect.outcome.node).unwrap_or(Outcome::Refund);
-        let amount = expect.amount.as_ref().and_then(|a| expected_money(scope, a));
-        let to = expect
-            .to
-            .iter()
-            .filter_map(|(name, amount)| {
-                let destination = choice_def(scope, &ast::Choice::Named(name.clone()));
-                let ChoiceDef::Fixed(destination) = destination else {
-                    return None;
-                };
-                Some((destination, amount.as_ref().and_then(|a| expected_money(scope, a))))
-            })
-            .collect();
-        if let Some(by) = &expect.by {
-            if !rule_names.contains(&by.node) {
-                scope.problems.push(
-                    CheckError::error("E142", by.span, format!("there is no rule named `{}`", by.node))
-                        .label("unknown rule")
-                        .suggest(&by.node, rule_names.iter().map(String::as_str)),
-                );
-            }
-        }
-        program.examples.push(ExampleDef {
-            name: example.name.node.clone(),
-            order,
-            outcome,
-            amount,
-            to,
-            by: expect.by.as_ref().map(|b| b.node.clone()),
-            span: example.name.span,
-        });
-    }
-}
-
-fn expected_money(scope: &mut Scope<'_>, e: &ast::Expr) -> Option<rust_decimal::Decimal> {
-    match constant(scope, e, &Type::Money)? {
-        Value::Money(amount) => Some(amount),
-        _ => None,
-    }
-}
-
-/// An inline order as JSON, numbers kept exactly as written.
-fn json(object: &ast::Object) -> serde_json::Value {
-    let map = object
-        .iter()
-        .map(|(key, value)| {
-            let value = match &value.node {
-                ObjectValue::Object(inner) => json(inner),
-                ObjectValue::Number(text) => serde_json::Number::from_str(text)
-                    .map(serde_json::Value::Number)
-                    .unwrap_or_else(|_| serde_json::Value::String(text.clone())),
-                ObjectValue::Text(text) => serde_json::Value::String(text.clone()),
-                ObjectValue::Bool(b) => serde_json::Value::Bool(*b),
-            };
-            (key.node.clone(), value)
-        })
-        .collect();
-    serde_json::Value::Object(map)
-}
-
-/// Overlays `over` on `base`, object by object.
-fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
-    match (base, over) {
-        (serde_json::Value::Object(base), serde_json::Value::Object(over)) => {
-            for (key, value) in over {
-                match base.get_mut(&key) {
-                    Some(existing) => merge(existing, value),
-                    None => {
-                        base.insert(key, value);
-                    }
-                }
-            }
-        }
-        (base, over) => *base = over,
-    }
-}
-
-/// Warnings about the order of rules: no catch-all, or a rule hidden behind one.
-fn rule_warnings(problems: &mut Vec<CheckError>, program: &Program, file: &ast::PolicyFile) {
-    let spans: Vec<Span> = file
-        .items
-        .iter()
-        .filter_map(|item| match item {
-            Item::Rule(rule) => Some(rule.name.span),
-            _ => None,
-        })
-        .collect();
-    let mut covered: HashMap<crate::order::Field, Vec<String>> = HashMap::new();
-    let mut catch_all: Option<&str> = None;
-    for (rule, span) in program.rules.iter().zip(&spans) {
-        if let Some(earlier) = catch_all {
-            problems.push(
-                CheckError::warning("W003", *span, format!("rule `{}` can never decide", rule.name))
-                    .label("unreachable")
-                    .help(format!(
-                        "rule `{earlier}` above it matches every order; move this rule above it or remove it"
-                    )),
-            );
-            continue;
-        }
-        if rule.conditions.is_empty() {
-            catch_all = Some(&rule.name);
-            continue;
-        }
-        if let [only] = rule.conditions.as_slice() {
-            if let Some((field, symbol)) = field_is_symbol(only) {
-                let members = covered.entry(field).or_default();
-                members.push(symbol);
-                let all = field.value_type();
-                if let Type::Symbol(set) = all {
-                    if set.members().is_some_and(|m| m.iter().all(|s| members.iter().any(|c| c == s))) {
-                        catch_all = Some(&rule.name);
-                    }
-                }
-            }
-        }
-    }
-    if catch_all.is_none() {
-        let at = spans.last().copied().unwrap_or(file.id.span);
-        problems.push(
-            CheckError::warning("W001", at, "no rule matches every order").label("the last rule has conditions").help(
-                "an order no rule matches is an evaluation error; end with a rule without `when` (for example `deny`)",
-            ),
-        );
-    }
-}
-
-/// `order.FIELD == symbol`, as (field, symbol).
-fn field_is_symbol(node: &Node) -> Option<(crate::order::Field, String)> {
-    let NodeKind::Binary(BinaryOp::Eq, l, r) = &node.kind else {
-        return None;
-    };
-    match (&l.kind, &r.kind) {
-        (NodeKind::Field(field), NodeKind::Const(Value::Symbol(s)))
-        | (NodeKind::Const(Value::Symbol(s)), NodeKind::Field(field)) => Some((*field, s.to_string())),
-        _ => None,
     }
 }

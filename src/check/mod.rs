@@ -1,14 +1,18 @@
 //! The syntax tree to a [`Program`]: every name resolved, every expression typed, every
 //! problem found at once (errors and warnings, sorted by position).
 
+mod examples;
 mod expr;
+mod header;
 mod items;
+mod lints;
 pub(crate) mod program;
 mod types;
+mod versions;
 
 use std::fmt;
 
-use crate::ast::PolicyFile;
+use crate::ast::File;
 use crate::span::Span;
 
 pub use program::Program;
@@ -61,6 +65,13 @@ impl CheckError {
         CheckError { severity: Severity::Warning, ..CheckError::error(code, span, message) }
     }
 
+    /// W009: no example shows this rule deciding.
+    pub(crate) fn untested_rule(name: &str, span: Span) -> CheckError {
+        CheckError::warning("W009", span, format!("no example shows rule `{name}` deciding"))
+            .label("untested rule")
+            .help("add an `example` whose order this rule decides, with the expected amount")
+    }
+
     fn label(mut self, label: impl Into<String>) -> CheckError {
         self.label = label.into();
         self
@@ -99,13 +110,17 @@ pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a s
         .map(|(_, c)| c)
 }
 
-/// The result of checking: the program and its warnings, or every problem found.
-pub(crate) fn check(file: &PolicyFile, source: &str) -> Result<(Program, Vec<CheckError>), Vec<CheckError>> {
+/// The result of checking: one program per version (oldest first) and the warnings, or every
+/// problem found.
+pub(crate) fn check(file: &File, source: &str) -> Result<(Vec<Program>, Vec<CheckError>), Vec<CheckError>> {
     let mut problems = Vec::new();
-    let program = items::check_file(file, source, &mut problems);
+    let programs: Vec<Option<Program>> =
+        file.policies.iter().map(|block| items::check_file(block, source, &mut problems)).collect();
+    let programs: Option<Vec<Program>> = programs.into_iter().collect();
+    let programs = programs.map(|programs| versions::order(file, programs, &mut problems));
     problems.sort_by_key(|p| (p.span.start, p.severity));
-    match program {
-        Some(program) if !problems.iter().any(|p| p.severity == Severity::Error) => Ok((program, problems)),
+    match programs {
+        Some(programs) if !problems.iter().any(|p| p.severity == Severity::Error) => Ok((programs, problems)),
         _ => Err(problems),
     }
 }

@@ -27,8 +27,12 @@ pub struct Program {
     pub version: String,
     /// Where the rules were read, and when.
     pub sources: Vec<(String, NaiveDate)>,
-    /// From when this version applies.
+    /// The first day this version applies (in the policy's time zone).
     pub effective: Option<NaiveDate>,
+    /// The first day it no longer applies.
+    pub until: Option<NaiveDate>,
+    /// Which date of an order picks the version.
+    pub versions_by: VersionsBy,
     /// How refund parts are rounded to the minor unit.
     pub rounding: Rounding,
     /// Declared order attributes.
@@ -43,6 +47,16 @@ pub struct Program {
     pub examples: Vec<ExampleDef>,
 }
 
+/// Which date of an order picks the policy version in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum VersionsBy {
+    /// The purchase date: an order keeps the rules it was bought under.
+    #[default]
+    PurchasedAt,
+    /// The request date: the rules in force when the refund is asked for.
+    RequestedAt,
+}
+
 /// A declared attribute.
 #[derive(Debug, Clone)]
 pub struct AttributeDef {
@@ -50,6 +64,8 @@ pub struct AttributeDef {
     pub name: String,
     /// Its type.
     pub value_type: Type,
+    /// The type as declared (`count` and `percent` are numbers with rules of their own).
+    pub declared: String,
     /// Used when the order does not give it.
     pub default: Option<Value>,
     /// For people.
@@ -83,6 +99,8 @@ pub struct TableDef {
 pub struct RuleDef {
     /// Its name.
     pub name: String,
+    /// Where its name was written.
+    pub name_span: Span,
     /// What the customer reads.
     pub message: String,
     /// Conditions, each a separate line of the "why" (top-level `and`s are split).

@@ -43,7 +43,7 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Decide orders with a policy: `refund eval policies/kufanyun.policy order.json`.
+    /// Decide orders with a policy: `refund eval POLICY ORDER.json`.
     Eval {
         /// The policy file.
         policy: PathBuf,

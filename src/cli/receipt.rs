@@ -43,11 +43,11 @@ pub fn render(decision: &Decision) -> String {
     }
     if !decision.lines.is_empty() {
         let _ = writeln!(out, "  receipt");
-        let steps: Vec<&str> = match &decision.trace {
+        let steps: Vec<(&str, Option<&str>)> = match &decision.trace {
             Some(trace) => trace
                 .iter()
                 .filter_map(|e| match e {
-                    TraceEntry::Step { arithmetic, .. } => Some(arithmetic.as_str()),
+                    TraceEntry::Step { arithmetic, operand, .. } => Some((arithmetic.as_str(), operand.as_deref())),
                     _ => None,
                 })
                 .collect(),
@@ -60,8 +60,11 @@ pub fn render(decision: &Decision) -> String {
             let signed = format!("{:>12}", format!("{sign}{}", money_text(line.amount)));
             let _ = write!(out, "    {}{pad}  {signed}  = {:>10}", line.label, money_text(line.total));
             match steps.get(index) {
-                Some(arithmetic) => {
+                Some((arithmetic, operand)) => {
                     let _ = writeln!(out, "   ({arithmetic})");
+                    if let Some(operand) = operand {
+                        let _ = writeln!(out, "      where {operand}");
+                    }
                 }
                 None => out.push('\n'),
             }

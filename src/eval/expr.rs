@@ -52,7 +52,7 @@ impl<'p, 'o> Env<'p, 'o> {
             .attributes
             .iter()
             .map(|declared| match order.attributes.get(&declared.name) {
-                Some(given) => attribute_value(&declared.name, &declared.value_type, given),
+                Some(given) => attribute_value(&declared.name, &declared.value_type, &declared.declared, given),
                 None => Ok(declared.default.clone().unwrap_or(Value::Missing)),
             })
             .collect::<Result<Vec<_>>>()?;
@@ -437,7 +437,7 @@ fn binary(op: BinaryOp, a: Value, b: Value, program: &Program, span: Span) -> Re
 }
 
 /// An order's attribute, converted to its declared type.
-fn attribute_value(name: &str, declared: &Type, given: &serde_json::Value) -> Result<Value> {
+fn attribute_value(name: &str, declared: &Type, type_name: &str, given: &serde_json::Value) -> Result<Value> {
     let fail =
         |message: String| -> EvalError { OrderError::Invalid { path: format!("attributes.{name}"), message }.into() };
     let text = match given {
@@ -458,6 +458,22 @@ fn attribute_value(name: &str, declared: &Type, given: &serde_json::Value) -> Re
                 return Err(fail(format!("must not be negative, got {amount}")));
             }
             Value::Money(amount)
+        }
+        Type::Number if type_name == "percent" => {
+            let written = text.as_deref().unwrap_or("");
+            let Some(number) = written.strip_suffix('%') else {
+                return Err(fail(format!("must be a percentage written with `%`, such as \"20%\", got {given}")));
+            };
+            let percent =
+                Decimal::from_str(number.trim()).map_err(|_| fail(format!("`{written}` is not a percentage")))?;
+            Value::Number(percent / Decimal::ONE_HUNDRED)
+        }
+        Type::Number if type_name == "count" => {
+            let count = decimal()?;
+            if count.is_sign_negative() || !count.fract().is_zero() {
+                return Err(fail(format!("must be a whole number of 0 or more, got {count}")));
+            }
+            Value::Number(count)
         }
         Type::Number => Value::Number(decimal()?),
         Type::Duration => {

@@ -1,6 +1,7 @@
 //! Evaluating a checked policy against one order: the first rule whose conditions all hold
 //! decides, and its receipt is computed step by step.
 
+mod explain;
 mod expr;
 mod receipt;
 pub(crate) mod time;
@@ -29,6 +30,20 @@ pub enum EvalError {
     NoRuleMatched {
         /// The policy.
         policy: String,
+        /// The last rule, after which there is nothing left to try.
+        span: Span,
+    },
+    /// No version of the policy applies on the order's date.
+    #[error("no version of policy `{policy}` applies on {date} (the order's {field}); versions: {ranges}")]
+    NoVersion {
+        /// The policy.
+        policy: String,
+        /// `purchased_at` or `requested_at`.
+        field: &'static str,
+        /// The order's date in the policy's time zone.
+        date: String,
+        /// The versions' ranges.
+        ranges: String,
     },
     /// A division by zero.
     #[error("division by zero")]
@@ -80,6 +95,7 @@ impl EvalError {
         match self {
             EvalError::Order(_) => "E201",
             EvalError::NoRuleMatched { .. } => "E202",
+            EvalError::NoVersion { .. } => "E208",
             EvalError::DivisionByZero { .. } => "E203",
             EvalError::Missing { .. } => "E204",
             EvalError::OutOfRange { .. } => "E205",
@@ -91,8 +107,9 @@ impl EvalError {
     /// Where in the policy, when the error is the policy's.
     pub fn span(&self) -> Option<Span> {
         match self {
-            EvalError::Order(_) | EvalError::NoRuleMatched { .. } => None,
-            EvalError::DivisionByZero { span }
+            EvalError::Order(_) | EvalError::NoVersion { .. } => None,
+            EvalError::NoRuleMatched { span, .. }
+            | EvalError::DivisionByZero { span }
             | EvalError::Missing { span, .. }
             | EvalError::OutOfRange { span, .. }
             | EvalError::NoTableRow { span, .. }
@@ -107,16 +124,28 @@ impl EvalError {
             EvalError::NoRuleMatched { .. } => {
                 "end the policy with a rule without `when` that decides every other order".into()
             }
+            EvalError::NoVersion { .. } => {
+                "add a version whose `effective ... until ...` range covers this date".into()
+            }
             EvalError::DivisionByZero { .. } => {
                 "guard the division with `if ... then ... else`, or check the order's dates".into()
             }
-            EvalError::Missing { what, .. } => format!("give `{what}` in the order, or test `{what} is missing` first"),
+            EvalError::Missing { what, .. } => {
+                // Test the optional group a field belongs to (`order.traffic`), not the field.
+                let group = what
+                    .strip_prefix("order.")
+                    .and_then(|path| path.rsplit_once('.'))
+                    .and_then(|(parent, _)| crate::order::Field::from_path(parent))
+                    .filter(|field| field.value_type() == crate::value::Type::Group)
+                    .map_or_else(|| what.clone(), |field| format!("order.{}", field.path()));
+                format!("give `{what}` in the order, or test `{group} is missing` first")
+            }
             EvalError::OutOfRange { .. } => "check the order's amounts and dates".into(),
             EvalError::NoTableRow { .. } => {
                 "add a row for these keys, or a smaller first key for `from` columns".into()
             }
             EvalError::NegativeRefund { .. } => {
-                "end the receipt with `clamp 0.00 CNY to ...` (or `deduct`/`offset`, which stop at zero)".into()
+                "end the receipt with `clamp` from zero (or use `deduct`/`offset`, which stop at zero)".into()
             }
         })
     }
@@ -167,7 +196,8 @@ pub(crate) fn evaluate(
             }
         }
     }
-    Err(EvalError::NoRuleMatched { policy: program.id.clone() })
+    let span = program.rules.last().map(|rule| rule.name_span).unwrap_or_default();
+    Err(EvalError::NoRuleMatched { policy: program.id.clone(), span })
 }
 
 /// The first condition of `rule` that does not hold, or `None` when all hold.

@@ -35,18 +35,19 @@ impl<'t> Receipt<'t> {
     /// Computes one part and where its money goes.
     pub fn part(&mut self, env: &mut Env<'_, '_>, part: &PartDef, rule: &RuleDef) -> Result<(), EvalError> {
         let mut amount = env.money(&part.base)?;
-        self.line(&part.label, "base", amount, amount, money_text(amount));
+        let shown = self.showing(env, &part.base);
+        self.line(&part.label, "base", amount, amount, money_text(amount), shown);
         for step in &part.steps {
             env.amount = amount;
             amount = self.step(env, step, amount)?;
         }
         if amount < Decimal::ZERO {
-            return Err(EvalError::NegativeRefund { rule: rule.name.clone(), amount, span: rule.span });
+            return Err(EvalError::NegativeRefund { rule: rule.name.clone(), amount, span: rule.name_span });
         }
         let program = env.program;
         let unit = money::minor_unit(program.minor_units);
         let rounded = round_to_step(amount, unit, program.rounding)
-            .ok_or(EvalError::OutOfRange { what: "the refund".into(), span: rule.span })?;
+            .ok_or(EvalError::OutOfRange { what: "the refund".into(), span: rule.name_span })?;
         if rounded != amount {
             let label = format!("rounded {} to {}", program.rounding.name(), money_text(unit));
             self.line(
@@ -55,6 +56,7 @@ impl<'t> Receipt<'t> {
                 rounded - amount,
                 rounded,
                 format!("{} -> {}", money_text(amount), money_text(rounded)),
+                None,
             );
         }
         self.destination(env, &part.destination, rounded)
@@ -69,6 +71,7 @@ impl<'t> Receipt<'t> {
             return Ok(amount);
         }
         let value = env.money(&step.value)?;
+        let shown = self.showing(env, &step.value);
         let out_of_range = || EvalError::OutOfRange { what: "the amount".into(), span: step.span };
         let (a, v) = (money_text(amount), money_text(value));
         let (kind, next, arithmetic) = match step.kind {
@@ -81,7 +84,7 @@ impl<'t> Receipt<'t> {
                     self.reasons
                         .push(format!("{}: nothing is left to refund (the lines above come to {a})", step.label));
                     let label = format!("{} (nothing left to refund)", step.label);
-                    self.line(&label, kind, -amount, Decimal::ZERO, format!("{a} is not above 0, so 0"));
+                    self.line(&label, kind, -amount, Decimal::ZERO, format!("{a} is not above 0, so 0"), None);
                     return Ok(Decimal::ZERO);
                 }
                 let left = amount.checked_sub(value).ok_or_else(out_of_range)?;
@@ -91,7 +94,8 @@ impl<'t> Receipt<'t> {
                 }
                 (kind, left.max(Decimal::ZERO), format!("max({a} - {v}, 0)"))
             }
-            StepKind::Cap => ("cap", amount.min(value), format!("min({a}, {v})")),
+            // A limit already used up (a negative one) leaves nothing, never a negative refund.
+            StepKind::Cap => ("cap", amount.min(value.max(Decimal::ZERO)), format!("min({a}, max({v}, 0))")),
             StepKind::ZeroBelow => {
                 let next = if amount < value { Decimal::ZERO } else { amount };
                 if next != amount {
@@ -112,16 +116,29 @@ impl<'t> Receipt<'t> {
         };
         let quiet = matches!(step.kind, StepKind::Cap | StepKind::ZeroBelow | StepKind::Clamp) && next == amount;
         if !quiet {
-            self.line(&step.label, kind, next - amount, next, format!("{arithmetic} = {}", money_text(next)));
+            self.line(&step.label, kind, next - amount, next, format!("{arithmetic} = {}", money_text(next)), shown);
         }
         Ok(next)
     }
 
-    fn line(&mut self, label: &str, kind: &str, change: Decimal, total: Decimal, arithmetic: String) {
+    /// How a step's operand was computed, only when a trace is being recorded.
+    fn showing(&self, env: &mut Env<'_, '_>, node: &crate::check::program::Node) -> Option<String> {
+        self.trace.as_ref().and_then(|_| env.show(node))
+    }
+
+    fn line(
+        &mut self,
+        label: &str,
+        kind: &str,
+        change: Decimal,
+        total: Decimal,
+        arithmetic: String,
+        operand: Option<String>,
+    ) {
         let (amount, total) = (as_money(change, self.minor_units), as_money(total, self.minor_units));
         self.lines.push(Line { label: label.to_owned(), amount, kind: kind.to_owned(), total });
         if let Some(trace) = self.trace.as_mut() {
-            trace.push(TraceEntry::Step { label: label.to_owned(), arithmetic });
+            trace.push(TraceEntry::Step { label: label.to_owned(), arithmetic, operand });
         }
     }
 

@@ -165,7 +165,7 @@ mod tests {
         assert_eq!(floor_instant(bought, Unit::Seconds(3_600), SHANGHAI), Some(at("2024-01-01T10:00:00+08:00")));
         let expiry = at("2024-02-01T23:59:59+08:00");
         assert_eq!(ceil_instant(expiry, Unit::Seconds(3_600), SHANGHAI), Some(at("2024-02-02T00:00:00+08:00")));
-        // Huawei's worked example: 758 order hours.
+        // A provider's published example: 758 order hours.
         let start = floor_instant(bought, Unit::Seconds(3_600), SHANGHAI).unwrap();
         let end = ceil_instant(expiry, Unit::Seconds(3_600), SHANGHAI).unwrap();
         assert_eq!(seconds_between(start, end) / Decimal::from(3_600), Decimal::from(758));

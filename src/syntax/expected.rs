@@ -35,6 +35,19 @@ pub(super) fn describe(source: &str, error: &Error<Rule>) -> SyntaxError {
             help: Some("the policy's last line is the `}` that closes `policy NAME {`".to_owned()),
         };
     }
+    let word: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    const UNITS: [&str; 14] = [
+        "seconds", "second", "minutes", "minute", "hours", "hour", "days", "day", "weeks", "week", "months", "month",
+        "years", "year",
+    ];
+    if let Some(unit) = crate::check::closest(&word, UNITS).filter(|_| rules.contains(&Rule::time_unit)) {
+        return SyntaxError::Unexpected {
+            expected: "a unit of time (`seconds`, `minutes`, `hours`, `days`, `weeks`, `months` or `years`)".to_owned(),
+            found,
+            span,
+            help: Some(format!("did you mean `{unit}`?")),
+        };
+    }
     if rules.contains(&Rule::kw_deny) {
         return SyntaxError::Unexpected {
             expected: "the rule's decision: `deny`, `refund ... to ...` or `manual_review ... to ...`".to_owned(),
@@ -44,8 +57,12 @@ pub(super) fn describe(source: &str, error: &Error<Rule>) -> SyntaxError {
         };
     }
     let word: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-    let keywords: Vec<String> =
+    let mut keywords: Vec<String> =
         rules.iter().filter_map(|r| format!("{r:?}").strip_prefix("kw_").map(str::to_owned)).collect();
+    if rules.contains(&Rule::time_unit) {
+        let units = ["seconds", "minutes", "hours", "days", "weeks", "months", "years"];
+        keywords.extend(units.iter().map(|u| (*u).to_owned()));
+    }
     let help = match crate::check::closest(&word, keywords.iter().map(String::as_str)) {
         Some(keyword) if !word.is_empty() && keyword != word => Some(format!("did you mean `{keyword}`?")),
         _ => None,
@@ -117,6 +134,7 @@ fn name(rule: Rule) -> &'static str {
         | Rule::kw_timezone
         | Rule::kw_source
         | Rule::kw_effective
+        | Rule::kw_versions
         | Rule::kw_version
         | Rule::kw_rounding
         | Rule::kw_attribute
@@ -159,6 +177,7 @@ fn name(rule: Rule) -> &'static str {
         | Rule::op_neg
         | Rule::if_expr
         | Rule::call
+        | Rule::call_name
         | Rule::path => "a value",
         Rule::infix
         | Rule::op_or

@@ -67,6 +67,8 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_source
             | Rule::kw_read
             | Rule::kw_effective
+            | Rule::kw_versions
+            | Rule::kw_until
             | Rule::kw_version
             | Rule::kw_rounding
             | Rule::kw_attribute
@@ -119,14 +121,18 @@ fn text(pair: &Pair<'_, Rule>) -> Spanned<String> {
 }
 
 /// The top-level `file` pair.
-pub(super) fn file(pair: Pair<'_, Rule>) -> Result<PolicyFile> {
-    let whole = span(&pair);
-    let mut inner = data(pair);
-    let policy = child(&mut inner, whole)?;
-    let mut children = parts(policy).into_iter();
-    let id = children.next().ok_or_else(|| shape_error(whole))?;
-    let items = children.map(item).collect::<Result<Vec<_>>>()?;
-    Ok(PolicyFile { id: text(&id), items })
+pub(super) fn file(pair: Pair<'_, Rule>) -> Result<File> {
+    let policies = data(pair)
+        .filter(|p| p.as_rule() == Rule::policy)
+        .map(|policy| {
+            let whole = span(&policy);
+            let mut children = parts(policy).into_iter();
+            let id = children.next().ok_or_else(|| shape_error(whole))?;
+            let items = children.map(item).collect::<Result<Vec<_>>>()?;
+            Ok(PolicyBlock { id: text(&id), items })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(File { policies })
 }
 
 fn item(pair: Pair<'_, Rule>) -> Result<Item> {
@@ -142,7 +148,12 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
             let address = string(&next()?);
             Item::Source { address, read: date(&next()?)? }
         }
-        Rule::effective_decl => Item::Effective(date(&next()?)?),
+        Rule::effective_decl => {
+            let from = date(&next()?)?;
+            let until = kids.next().map(|d| date(&d)).transpose()?;
+            Item::Effective { from, until }
+        }
+        Rule::versions_decl => Item::VersionsBy(text(&next()?)),
         Rule::version_decl => Item::Version(string(&next()?)),
         Rule::rounding_decl => Item::Rounding(text(&next()?)),
         Rule::attribute_decl => {
@@ -535,9 +546,11 @@ fn date(pair: &Pair<'_, Rule>) -> Result<Spanned<NaiveDate>> {
 
 fn instant(pair: &Pair<'_, Rule>) -> Result<DateTime<chrono::FixedOffset>> {
     let text = pair.as_str();
-    DateTime::parse_from_rfc3339(text)
-        .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M%:z"))
-        .map_err(|_| SyntaxError::BadLiteral { text: text.to_owned(), what: "instant", span: span(pair) })
+    DateTime::parse_from_rfc3339(text).map_err(|_| SyntaxError::BadLiteral {
+        text: text.to_owned(),
+        what: "instant",
+        span: span(pair),
+    })
 }
 
 /// The text of a `string` pair with its escapes resolved.

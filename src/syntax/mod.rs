@@ -8,7 +8,7 @@ mod lower;
 
 use pest::Parser as _;
 
-use crate::ast::PolicyFile;
+use crate::ast::File;
 use crate::span::Span;
 
 mod grammar {
@@ -110,7 +110,7 @@ impl SyntaxError {
 }
 
 /// Parses a policy file into its syntax tree.
-pub fn parse(source: &str) -> Result<PolicyFile, SyntaxError> {
+pub fn parse(source: &str) -> Result<File, SyntaxError> {
     check_depth(source)?;
     let mut pairs = PolicyParser::parse(Rule::file, source).map_err(|error| expected::describe(source, &error))?;
     let file = pairs.next().ok_or_else(|| lower::shape_error(Span::new(0, 0)))?;
@@ -195,6 +195,7 @@ const STATEMENT_KEYWORDS: &[&str] = &[
     "timezone",
     "source",
     "effective",
+    "versions",
     "version",
     "rounding",
     "attribute",

@@ -12,7 +12,14 @@ fn language_feature_policies_pass_their_examples() {
         let name = relative(path);
         let text = std::fs::read_to_string(path).unwrap();
         let policy = Policy::parse(&text).unwrap_or_else(|e| panic!("{name}: {:#?}", e.diagnostics()));
-        let warnings: Vec<_> = policy.warnings().iter().map(|w| format!("{}: {}", w.code, w.message)).collect();
+        // These files show constructs, not whole policies: an uncapped refund (W008) or an
+        // untested catch-all rule (W009) may stand.
+        let warnings: Vec<_> = policy
+            .warnings()
+            .iter()
+            .filter(|w| w.code != "W008" && w.code != "W009")
+            .map(|w| format!("{}: {}", w.code, w.message))
+            .collect();
         assert!(warnings.is_empty(), "{name}: {warnings:#?}");
         let results = policy.run_examples();
         assert!(!results.is_empty(), "{name} has no examples");

@@ -11,6 +11,7 @@
 
 mod broken_policies;
 mod cli;
+mod docs;
 mod format;
 mod language;
 mod limits;
@@ -36,4 +37,22 @@ pub fn shipped(name: &str) -> Policy {
         Ok(policy) => policy,
         Err(error) => panic!("{name} does not load: {error}"),
     }
+}
+
+/// The fenced blocks of `text` whose info string is `tag`.
+pub fn blocks(text: &str, tag: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        match &mut current {
+            None if line.trim_start() == format!("```{tag}") => current = Some(String::new()),
+            Some(_) if line.trim_start() == "```" => found.extend(current.take()),
+            Some(block) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            None => {}
+        }
+    }
+    found
 }

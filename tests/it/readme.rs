@@ -5,26 +5,10 @@ use std::process::Command;
 
 use refund_rules::Policy;
 
+use crate::blocks;
+
 fn readme() -> String {
     std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
-}
-
-/// The fenced blocks of `text` whose info string is `tag`.
-fn blocks(text: &str, tag: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    let mut current: Option<String> = None;
-    for line in text.lines() {
-        match &mut current {
-            None if line.trim_start() == format!("```{tag}") => current = Some(String::new()),
-            Some(_) if line.trim_start() == "```" => found.extend(current.take()),
-            Some(block) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            None => {}
-        }
-    }
-    found
 }
 
 #[test]

@@ -1,0 +1,127 @@
+//! The header of a policy: who, which currency and time zone, where the rules were read,
+//! when they apply.
+
+use std::str::FromStr;
+
+use chrono_tz::Tz;
+
+use crate::ast::{self, Item};
+use crate::check::program::{Program, VersionsBy};
+use crate::check::{closest, CheckError};
+use crate::money::Rounding;
+
+/// The header's facts as an empty program; `None` when the currency or time zone is unusable.
+pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<CheckError>) -> Option<Program> {
+    let mut name = None;
+    let mut currency: Option<(String, u32)> = None;
+    let mut timezone = None;
+    let mut version = None;
+    let mut sources = Vec::new();
+    let mut effective = None;
+    let mut until = None;
+    let mut versions_by = VersionsBy::PurchasedAt;
+    let mut rounding = Rounding::HalfUp;
+    for item in &file.items {
+        match item {
+            Item::Name(n) => name = Some(n.node.clone()),
+            Item::Currency(code) => match iso_currency::Currency::from_code(&code.node) {
+                Some(found) => currency = Some((code.node.clone(), u32::from(found.exponent().unwrap_or(0)))),
+                None => problems.push(
+                    CheckError::error("E121", code.span, format!("`{}` is not an ISO 4217 currency code", code.node))
+                        .label("unknown currency")
+                        .help("write a code such as CNY, USD, EUR or JPY"),
+                ),
+            },
+            Item::Timezone(zone) => match Tz::from_str(&zone.node) {
+                Ok(tz) => timezone = Some(tz),
+                Err(_) => {
+                    let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+                    let mut problem =
+                        CheckError::error("E122", zone.span, format!("`{}` is not an IANA time zone", zone.node))
+                            .label("unknown time zone");
+                    problem = match closest(&zone.node, names) {
+                        Some(best) => problem.help(format!("did you mean `{best}`?")),
+                        None => problem.help("write a zone such as \"Asia/Shanghai\" or \"UTC\""),
+                    };
+                    problems.push(problem);
+                }
+            },
+            Item::Source { address, read } => sources.push((address.node.clone(), read.node)),
+            Item::Effective { from, until: to } => {
+                effective = Some(from.node);
+                until = to.as_ref().map(|t| t.node);
+                if let Some(to) = to.as_ref().filter(|t| t.node <= from.node) {
+                    problems.push(
+                        CheckError::error("E125", to.span, "a version must end after it starts")
+                            .label("not after the `effective` date")
+                            .help("`effective FROM until TO` applies from FROM up to, not including, TO"),
+                    );
+                }
+            }
+            Item::VersionsBy(by) => match by.node.as_str() {
+                "purchased_at" => versions_by = VersionsBy::PurchasedAt,
+                "requested_at" => versions_by = VersionsBy::RequestedAt,
+                other => problems.push(
+                    CheckError::error("E126", by.span, format!("versions cannot be chosen by `{other}`"))
+                        .help("write `versions by purchased_at` or `versions by requested_at`")
+                        .suggest(other, ["purchased_at", "requested_at"]),
+                ),
+            },
+            Item::Version(v) => version = Some(v.node.clone()),
+            Item::Rounding(mode) => match Rounding::from_name(&mode.node) {
+                Some(found) => rounding = found,
+                None => problems.push(
+                    CheckError::error("E124", mode.span, format!("`{}` is not a rounding mode", mode.node))
+                        .help("write half_up, half_even, half_down, up or down"),
+                ),
+            },
+            _ => {}
+        }
+    }
+    let id_span = file.id.span;
+    if currency.is_none() && !problems.iter().any(|p| p.code == "E121") {
+        problems.push(
+            CheckError::error("E120", id_span, "the policy does not say its currency")
+                .label("no `currency` line")
+                .help("add a line such as `currency CNY` to the header"),
+        );
+    }
+    if timezone.is_none() && !problems.iter().any(|p| p.code == "E122") {
+        problems.push(
+            CheckError::error("E123", id_span, "the policy does not say its time zone")
+                .label("no `timezone` line")
+                .help("add a line such as `timezone \"Asia/Shanghai\"`: days and months are counted there"),
+        );
+    }
+    if sources.is_empty() {
+        problems.push(
+            CheckError::warning("W002", id_span, "the policy does not cite a source")
+                .label("no `source` line")
+                .help("add `source \"https://...\" read 2026-03-16` so readers can check the rules"),
+        );
+    }
+    let (currency, minor_units) = currency?;
+    let newest_source = sources.iter().map(|(_, day)| *day).max();
+    let version = version
+        .or(effective.map(|d| d.to_string()))
+        .or(newest_source.map(|d| d.to_string()))
+        .unwrap_or_else(|| "unversioned".to_owned());
+    Some(Program {
+        id: file.id.node.clone(),
+        name: name.unwrap_or_else(|| file.id.node.clone()),
+        currency,
+        minor_units,
+        timezone: timezone?,
+        version,
+        sources,
+        effective,
+        until,
+        versions_by,
+        rounding,
+        attributes: Vec::new(),
+        bindings: Vec::new(),
+        tables: Vec::new(),
+        rules: Vec::new(),
+        examples: Vec::new(),
+    })
+}

@@ -1,0 +1,279 @@
+//! Warnings: the policy works, but probably not as meant. Rules no order can reach, the lack
+//! of a rule for every other order, tables and attributes never read, refunds not capped.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use crate::ast::{self, BinaryOp, Item, StepKind};
+use crate::check::program::{ActionDef, Builtin, ChoiceDef, DestinationDef, Node, NodeKind, Program};
+use crate::check::CheckError;
+use crate::eval::compare;
+use crate::order::Field;
+use crate::value::{Type, Value};
+
+/// Every lint of one policy block.
+pub(super) fn all(problems: &mut Vec<CheckError>, program: &Program, block: &ast::PolicyBlock, source: &str) {
+    rule_order(problems, program, source);
+    unused(problems, program, block);
+    uncapped(problems, program);
+}
+
+/// No catch-all; a rule behind a catch-all; a rule whose conditions imply an earlier rule's.
+fn rule_order(problems: &mut Vec<CheckError>, program: &Program, source: &str) {
+    let mut covered: HashMap<Field, Vec<String>> = HashMap::new();
+    let mut catch_all: Option<&str> = None;
+    for (index, rule) in program.rules.iter().enumerate() {
+        if let Some(earlier) = catch_all {
+            problems.push(
+                CheckError::warning("W003", rule.name_span, format!("rule `{}` can never decide", rule.name))
+                    .label("unreachable")
+                    .help(format!(
+                        "rule `{earlier}` above it matches every order; move this rule above it or remove it"
+                    )),
+            );
+            continue;
+        }
+        let shadow = program.rules.iter().take(index).find(|earlier| {
+            earlier.conditions.iter().all(|a| rule.conditions.iter().any(|b| implies(program, source, b, a)))
+        });
+        if let Some(earlier) = shadow {
+            problems.push(
+                CheckError::warning("W006", rule.name_span, format!("rule `{}` can never decide", rule.name))
+                    .label("shadowed")
+                    .help(format!(
+                        "whenever its conditions hold, those of rule `{}` above it hold too; move this rule above it",
+                        earlier.name
+                    )),
+            );
+        }
+        if rule.conditions.is_empty() {
+            catch_all = Some(&rule.name);
+            continue;
+        }
+        if let [only] = rule.conditions.as_slice() {
+            if let Some((field, symbol)) = field_is_symbol(only) {
+                let members = covered.entry(field).or_default();
+                members.push(symbol);
+                if let Type::Symbol(set) = field.value_type() {
+                    if set.members().is_some_and(|m| m.iter().all(|s| members.iter().any(|c| c == s))) {
+                        catch_all = Some(&rule.name);
+                    }
+                }
+            }
+        }
+    }
+    if catch_all.is_none() {
+        let at = program.rules.last().map(|r| r.name_span).unwrap_or_default();
+        problems.push(
+            CheckError::warning("W001", at, "no rule matches every order").label("the last rule has conditions").help(
+                "an order no rule matches is an evaluation error; end with a rule without `when` (for example `deny`)",
+            ),
+        );
+    }
+}
+
+/// `order.FIELD == symbol`, as (field, symbol).
+fn field_is_symbol(node: &Node) -> Option<(Field, String)> {
+    let NodeKind::Binary(BinaryOp::Eq, l, r) = &node.kind else { return None };
+    match (&l.kind, &r.kind) {
+        (NodeKind::Field(field), NodeKind::Const(Value::Symbol(s)))
+        | (NodeKind::Const(Value::Symbol(s)), NodeKind::Field(field)) => Some((*field, s.to_string())),
+        _ => None,
+    }
+}
+
+/// Whether `b` holding means `a` holds: the same condition, a named condition's definition,
+/// or a tighter bound on the same value (`held < 3 days` implies `held < 5 days`).
+fn implies(program: &Program, source: &str, b: &Node, a: &Node) -> bool {
+    let (b, a) = (definition(program, b), definition(program, a));
+    if b.span.text(source) == a.span.text(source) {
+        return true;
+    }
+    let (Some((b_op, b_side, b_bound)), Some((a_op, a_side, a_bound))) = (bound(b), bound(a)) else {
+        return false;
+    };
+    if b_side.span.text(source) != a_side.span.text(source) {
+        return false;
+    }
+    let Some(order) = compare(b_bound, a_bound) else { return false };
+    match (b_op, a_op) {
+        (BinaryOp::Lt, BinaryOp::Lt) | (BinaryOp::Le, BinaryOp::Le) | (BinaryOp::Lt, BinaryOp::Le) => order.is_le(),
+        (BinaryOp::Le, BinaryOp::Lt) => order == Ordering::Less,
+        (BinaryOp::Gt, BinaryOp::Gt) | (BinaryOp::Ge, BinaryOp::Ge) | (BinaryOp::Gt, BinaryOp::Ge) => order.is_ge(),
+        (BinaryOp::Ge, BinaryOp::Gt) => order == Ordering::Greater,
+        _ => false,
+    }
+}
+
+/// A true/false `let` stands for its definition.
+fn definition<'p>(program: &'p Program, node: &'p Node) -> &'p Node {
+    match &node.kind {
+        NodeKind::Binding(index) if node.value_type == Type::Bool => {
+            program.bindings.get(*index).map_or(node, |b| definition(program, &b.value))
+        }
+        _ => node,
+    }
+}
+
+/// `VALUE < CONSTANT` (or `<=`, `>`, `>=`) as (operator, value, constant).
+fn bound(node: &Node) -> Option<(BinaryOp, &Node, &Value)> {
+    let NodeKind::Binary(op, l, r) = &node.kind else { return None };
+    match (&l.kind, &r.kind) {
+        (_, NodeKind::Const(c)) if matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge) => {
+            Some((*op, l, c))
+        }
+        _ => None,
+    }
+}
+
+/// Tables and attributes declared but never read.
+fn unused(problems: &mut Vec<CheckError>, program: &Program, block: &ast::PolicyBlock) {
+    let mut tables = vec![false; program.tables.len()];
+    let mut attributes = vec![false; program.attributes.len()];
+    let mut mark = |node: &Node| match &node.kind {
+        NodeKind::Table(index, _) => {
+            if let Some(used) = tables.get_mut(*index) {
+                *used = true;
+            }
+        }
+        NodeKind::Attribute(index) => {
+            if let Some(used) = attributes.get_mut(*index) {
+                *used = true;
+            }
+        }
+        _ => {}
+    };
+    for node in every_node(program) {
+        walk(node, &mut mark);
+    }
+    for item in &block.items {
+        let (name, used, what) = match item {
+            Item::Table(table) => {
+                let index = program.tables.iter().position(|t| t.name == table.name.node);
+                (&table.name, index.and_then(|i| tables.get(i)).copied().unwrap_or(true), "table")
+            }
+            Item::Attribute(attribute) => {
+                let index = program.attributes.iter().position(|a| a.name == attribute.name.node);
+                (&attribute.name, index.and_then(|i| attributes.get(i)).copied().unwrap_or(true), "attribute")
+            }
+            _ => continue,
+        };
+        if !used {
+            problems.push(
+                CheckError::warning("W007", name.span, format!("the {what} `{}` is never read", name.node))
+                    .label("unused")
+                    .help("remove it, or use it in a rule"),
+            );
+        }
+    }
+}
+
+/// A refund that starts from something other than what was paid, or adds to it, with no
+/// `cap` or `clamp`, may pay out more than was paid.
+fn uncapped(problems: &mut Vec<CheckError>, program: &Program) {
+    for rule in &program.rules {
+        let ActionDef::Refund { parts, .. } = &rule.action else { continue };
+        for part in parts {
+            let bounded = part.steps.iter().any(|s| matches!(s.kind, StepKind::Cap | StepKind::Clamp));
+            let adds = part.steps.iter().any(|s| s.kind == StepKind::Plus);
+            let known = part.base.value_type != Type::Error;
+            if known && !bounded && (adds || !is_paid(program, &part.base)) {
+                problems.push(
+                    CheckError::warning("W008", part.base.span, "this refund is not capped by what was paid")
+                        .label("may exceed the amount paid")
+                        .help("end the receipt with `clamp 0.00 ... to order.paid.cash` or `cap order.paid.cash`"),
+                );
+            }
+        }
+    }
+}
+
+/// At most an amount the order paid: `order.paid.*`, `order.deposit`, a sum of those, a
+/// share of one (`* 50%`, `/ 8`), or the smaller of one and anything.
+fn is_paid(program: &Program, node: &Node) -> bool {
+    let unit = rust_decimal::Decimal::ONE;
+    let zero = rust_decimal::Decimal::ZERO;
+    // A factor between 0 and 1: a constant, or a table whose values all are.
+    let share = |n: &Node| match &n.kind {
+        NodeKind::Const(Value::Number(x)) => *x >= zero && *x <= unit,
+        NodeKind::Table(index, _) => program
+            .tables
+            .get(*index)
+            .is_some_and(|t| t.rows.iter().all(|(_, v)| matches!(v, Value::Number(x) if *x >= zero && *x <= unit))),
+        _ => false,
+    };
+    let constant = |n: &Node| match &n.kind {
+        NodeKind::Const(Value::Number(x)) => Some(*x),
+        _ => None,
+    };
+    match &node.kind {
+        NodeKind::Field(field) => {
+            matches!(field, Field::PaidCash | Field::PaidVoucher | Field::PaidGift | Field::PaidTotal | Field::Deposit)
+        }
+        NodeKind::Binding(index) => program.bindings.get(*index).is_some_and(|b| is_paid(program, &b.value)),
+        NodeKind::Binary(BinaryOp::Add, l, r) => is_paid(program, l) && is_paid(program, r),
+        NodeKind::Binary(BinaryOp::Mul, l, r) => (is_paid(program, l) && share(r)) || (is_paid(program, r) && share(l)),
+        NodeKind::Binary(BinaryOp::Div, l, r) => is_paid(program, l) && constant(r).is_some_and(|x| x >= unit),
+        NodeKind::Call(Builtin::Min, args) => args.iter().any(|a| is_paid(program, a)),
+        // Rounding moves an amount by less than a step: close enough to what was paid.
+        NodeKind::Call(Builtin::Max | Builtin::Round | Builtin::Floor | Builtin::Ceil, args) => {
+            args.first().is_some_and(|a| is_paid(program, a))
+                && args.iter().skip(1).all(|a| !matches!(a.value_type, Type::Money) || is_paid(program, a))
+        }
+        _ => false,
+    }
+}
+
+/// The top-level expressions of a program.
+fn every_node(program: &Program) -> Vec<&Node> {
+    let mut nodes: Vec<&Node> = program.bindings.iter().map(|b| &b.value).collect();
+    for rule in &program.rules {
+        nodes.extend(rule.conditions.iter());
+        if let ActionDef::Refund { parts, .. } = &rule.action {
+            for part in parts {
+                nodes.push(&part.base);
+                for step in &part.steps {
+                    nodes.push(&step.value);
+                    nodes.extend(step.upper.as_ref());
+                }
+                match &part.destination {
+                    DestinationDef::To(choice) => choices(choice, &mut nodes),
+                    DestinationDef::Split(shares) => {
+                        for (weight, choice) in shares {
+                            nodes.push(weight);
+                            choices(choice, &mut nodes);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    nodes
+}
+
+fn choices<'p>(choice: &'p ChoiceDef, nodes: &mut Vec<&'p Node>) {
+    if let ChoiceDef::If(condition, then, otherwise) = choice {
+        nodes.push(condition);
+        choices(then, nodes);
+        choices(otherwise, nodes);
+    }
+}
+
+/// Calls `visit` on `node` and everything inside it.
+fn walk(node: &Node, visit: &mut impl FnMut(&Node)) {
+    visit(node);
+    match &node.kind {
+        NodeKind::Table(_, args) | NodeKind::Call(_, args) => args.iter().for_each(|a| walk(a, visit)),
+        NodeKind::Unary(_, x) | NodeKind::IsMissing(x, _) => walk(x, visit),
+        NodeKind::Binary(_, l, r) => {
+            walk(l, visit);
+            walk(r, visit);
+        }
+        NodeKind::If(c, a, b) => {
+            walk(c, visit);
+            walk(a, visit);
+            walk(b, visit);
+        }
+        _ => {}
+    }
+}
