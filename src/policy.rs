@@ -114,6 +114,10 @@ impl Policy {
             .collect();
         let mut warnings = Vec::new();
         for (program, reference) in self.programs() {
+            if program.examples.is_empty() {
+                warnings.push(CheckError::no_examples(program.id_span));
+                continue;
+            }
             for rule in &program.rules {
                 let covered = decided.iter().any(|(version, name)| *version == reference.version && *name == rule.name);
                 if !covered {

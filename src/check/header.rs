@@ -108,6 +108,7 @@ pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<CheckError>) ->
         .unwrap_or_else(|| "unversioned".to_owned());
     Some(Program {
         id: file.id.node.clone(),
+        id_span: file.id.span,
         name: name.unwrap_or_else(|| file.id.node.clone()),
         currency,
         minor_units,

@@ -72,6 +72,13 @@ impl CheckError {
             .help("add an `example` whose order this rule decides, with the expected amount")
     }
 
+    /// W010: the policy has no examples at all.
+    pub(crate) fn no_examples(span: Span) -> CheckError {
+        CheckError::warning("W010", span, "this policy has no examples")
+            .label("untested policy")
+            .help("add `base order { ... }` and an `example` per rule, with the amounts the provider publishes")
+    }
+
     fn label(mut self, label: impl Into<String>) -> CheckError {
         self.label = label.into();
         self

@@ -15,6 +15,8 @@ use crate::value::{Type, Value};
 pub struct Program {
     /// `policy ID`.
     pub id: String,
+    /// Where the id was written.
+    pub id_span: Span,
     /// The display name (the id when not given).
     pub name: String,
     /// ISO 4217 code.

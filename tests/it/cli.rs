@@ -101,7 +101,18 @@ fn explain_names_each_failed_condition_with_its_values() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = stdout(&output);
     assert!(text.contains("held is 5 days 0 hours"), "{text}");
+    assert!(text.contains("round(1000.00 * 5 / 365, 0.01, half_up) = 13.70"), "{text}");
     insta::assert_snapshot!(text);
+}
+
+/// The receipts of the three published Kufanyun cases, with the arithmetic of every line.
+#[test]
+fn explain_shows_the_arithmetic_of_every_kufanyun_worked_case() {
+    for case in ["within-48-hours", "exactly-120-hours", "after-30-days-in-arrears"] {
+        let output = refund(&["explain", KUFANYUN, &format!("examples/orders/{case}.json")]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        insta::assert_snapshot!(case, stdout(&output));
+    }
 }
 
 #[test]

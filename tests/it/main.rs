@@ -12,6 +12,7 @@
 mod broken_policies;
 mod cli;
 mod docs;
+mod editors;
 mod format;
 mod language;
 mod limits;

@@ -1,0 +1,68 @@
+//! The editor grammar (`editors/vscode/syntaxes/refund-policy.tmLanguage.json`) is valid, knows
+//! every keyword of the language, and picks out the tokens of a sample line.
+
+use fancy_regex::Regex;
+
+fn root() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn grammar() -> serde_json::Value {
+    let text = std::fs::read_to_string(root().join("editors/vscode/syntaxes/refund-policy.tmLanguage.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn pattern(name: &str) -> Regex {
+    let grammar = grammar();
+    let text = grammar["repository"][name]["match"].as_str().unwrap_or_else(|| panic!("no pattern {name}"));
+    Regex::new(text).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The words of the `keyword` rule of the pest grammar.
+fn language_keywords() -> Vec<String> {
+    let pest = std::fs::read_to_string(root().join("grammar/policy.pest")).unwrap();
+    let start = pest.find("\nkeyword = @{").unwrap();
+    let end = start + pest[start..].find('}').unwrap();
+    pest[start..end].split('"').skip(1).step_by(2).map(str::to_owned).collect()
+}
+
+#[test]
+fn every_pattern_compiles() {
+    let grammar = grammar();
+    assert_eq!(grammar["scopeName"], "source.refund-policy");
+    for (name, rule) in grammar["repository"].as_object().unwrap() {
+        for key in ["match", "begin", "end"] {
+            if let Some(text) = rule[key].as_str() {
+                Regex::new(text).unwrap_or_else(|e| panic!("{name}.{key}: {e}"));
+            }
+        }
+    }
+}
+
+#[test]
+fn every_keyword_of_the_language_is_highlighted() {
+    let keywords = language_keywords();
+    assert!(keywords.len() > 40, "{keywords:?}");
+    let highlighted = [pattern("keyword"), pattern("step"), pattern("constant")];
+    for keyword in keywords {
+        assert!(
+            highlighted.iter().any(|p| p.find(&keyword).unwrap().is_some_and(|m| m.as_str() == keyword)),
+            "`{keyword}` is not highlighted"
+        );
+    }
+}
+
+#[test]
+fn a_sample_line_is_split_as_expected() {
+    let line = r#"    refund order.paid.cash as "实付" less 10.00 CNY to balance  # a note"#;
+    let found = |name: &str| pattern(name).find(line).unwrap().map(|m| m.as_str().to_owned());
+    assert_eq!(found("keyword").as_deref(), Some("refund"));
+    assert_eq!(found("order-path").as_deref(), Some("order.paid.cash"));
+    assert_eq!(found("step").as_deref(), Some("less"));
+    assert_eq!(found("money").as_deref(), Some("10.00 CNY"));
+    assert_eq!(found("constant").as_deref(), Some("balance"));
+    assert_eq!(found("comment").as_deref(), Some("# a note"));
+    let instant = pattern("instant").find("purchased_at: 2026-03-01T10:00:00+08:00").unwrap();
+    assert_eq!(instant.map(|m| m.as_str()), Some("2026-03-01T10:00:00+08:00"));
+    assert_eq!(pattern("duration").find("held < 5 days").unwrap().map(|m| m.as_str()), Some("5 days"));
+}
