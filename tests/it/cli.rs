@@ -178,3 +178,41 @@ fn usage_errors_and_missing_files_exit_2() {
     assert_eq!(refund(&["eval", KUFANYUN, "no/such/order.json"]).status.code(), Some(2));
     assert_eq!(refund(&["check", "no/such.policy"]).status.code(), Some(2));
 }
+
+/// Published numbers of other providers, through `refund eval --format json`.
+#[test]
+fn published_provider_examples_give_the_published_numbers() {
+    let cases = [
+        ("tencent-cvm", "tencent-cvm/second-return-after-48-hours.json", "895.76", &[("balance", "895.76")][..]),
+        ("huawei-cloud", "huawei-cloud/five-day-voucher.json", "100.00", &[("balance", "80.00"), ("voucher", "20.00")]),
+        (
+            "azure-reservations",
+            "azure-reservations/capped-at-the-rolling-limit.json",
+            "2000.00",
+            &[("original", "2000.00")],
+        ),
+    ];
+    for (policy, order, amount, refunds) in cases {
+        let policy = format!("policies/{policy}.policy");
+        let order = format!("examples/orders/{order}");
+        let output = refund(&["eval", &policy, &order, "--format", "json"]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let decision = json(&output);
+        assert_eq!(decision["amount"], amount, "{order}");
+        for (index, (to, share)) in refunds.iter().enumerate() {
+            assert_eq!(decision["refunds"][index]["to"], *to, "{order}");
+            assert_eq!(decision["refunds"][index]["amount"], *share, "{order}");
+        }
+    }
+}
+
+/// Huawei's manual counts 758 order hours and 344 used hours; the explanation shows both.
+#[test]
+fn huawei_hour_counts_appear_in_the_explanation() {
+    let output =
+        refund(&["explain", "policies/huawei-cloud.policy", "examples/orders/huawei-cloud/hours-example.json"]);
+    let text = stdout(&output);
+    assert!(text.contains("order_hours = 758"), "{text}");
+    assert!(text.contains("used_hours = 344"), "{text}");
+    assert!(text.contains("refund 44.62 CNY"), "{text}");
+}
