@@ -165,6 +165,8 @@ pub struct Rule {
     pub notes: Vec<String>,
     /// `review manual|auto`.
     pub review: Option<Spanned<String>>,
+    /// `uses no_reason_refund`: the quotas a refund by this rule counts against.
+    pub uses: Vec<Spanned<String>>,
     /// What it decides.
     pub action: Action,
     /// From `rule` to the end of the rule.

@@ -28,6 +28,10 @@ pub struct Decision {
     pub notes: Vec<String>,
     /// Whether a person approves before money moves.
     pub review: Review,
+    /// The refund counts against the account's no-reason quota (the rule says
+    /// `uses no_reason_refund`, and money goes back).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub uses_no_reason_refund: bool,
     /// The named values the decision used (`let`s and `const`s), in definition order.
     pub values: Vec<NamedValue>,
     /// Every rule tried and why it did or did not decide; only when asked for.

@@ -55,7 +55,7 @@ enum Kind {
 }
 
 const HEADER: &[&str] = &["name", "currency", "timezone", "source", "effective", "version", "versions", "rounding"];
-const CLAUSES: &[&str] = &["when", "note", "review", "deny", "refund", "manual_review"];
+const CLAUSES: &[&str] = &["when", "note", "review", "uses", "deny", "refund", "manual_review"];
 const STEPS: &[&str] = &["less", "plus", "deduct", "offset", "cap", "zero_below", "clamp", "to", "split", "and"];
 /// Tokens that can only continue the expression of the line above.
 const CONTINUING: &[&str] =
@@ -88,7 +88,7 @@ fn layout(source: &str) -> String {
             "rule" => (in_rule, in_part) = (true, false),
             "manual_review" if in_part && tokens.get(1).is_some_and(|t| t == "when") => {}
             "refund" | "manual_review" if in_rule => in_part = true,
-            "note" | "review" | "deny" | "when" => in_part = false,
+            "note" | "review" | "uses" | "deny" | "when" => in_part = false,
             "let" | "const" | "table" | "attribute" | "base" | "example" | "}" => (in_rule, in_part) = (false, false),
             _ => {}
         }

@@ -4,14 +4,18 @@
 
 pub mod ast;
 pub mod check;
+pub mod compare;
 pub mod decision;
 pub mod diagnostic;
+pub mod diff;
 pub mod eval;
 mod examples;
 pub mod format;
+pub mod ledger;
 pub mod money;
 pub mod order;
 mod policy;
+pub mod scenario;
 pub mod span;
 pub mod syntax;
 pub mod value;

@@ -206,6 +206,33 @@ impl Policy {
         self.all_versions().map(|v| v.reference.version.as_str()).collect()
     }
 
+    /// The order fields any version reads.
+    pub fn fields_read(&self) -> Vec<crate::order::Field> {
+        let mut fields = Vec::new();
+        for version in self.all_versions() {
+            for node in crate::check::lints::every_node(&version.program) {
+                crate::check::lints::walk(node, &mut |n| {
+                    if let crate::check::program::NodeKind::Field(field) = n.kind {
+                        if !fields.contains(&field) {
+                            fields.push(field);
+                        }
+                    }
+                });
+            }
+        }
+        fields
+    }
+
+    /// The full orders of the policy's examples (base order and changes merged).
+    pub fn example_orders(&self) -> Vec<Order> {
+        self.all_versions().flat_map(|v| v.program.examples.iter().map(|e| e.order.clone())).collect()
+    }
+
+    /// Whether any version declares the attribute `name`.
+    pub fn declares_attribute(&self, name: &str) -> bool {
+        self.all_versions().any(|v| v.program.attributes.iter().any(|a| a.name == name))
+    }
+
     /// ISO 4217 code of its currency (of the newest version).
     pub fn currency(&self) -> &str {
         &self.latest().currency

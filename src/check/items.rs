@@ -300,6 +300,16 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
             Review::Auto
         }
     };
+    for quota in &rule.uses {
+        if quota.node != "no_reason_refund" {
+            scope.problems.push(
+                CheckError::error("E128", quota.span, format!("`{}` is not a quota a rule can use", quota.node))
+                    .label("unknown quota")
+                    .help("the quota is `no_reason_refund`: `uses no_reason_refund`")
+                    .suggest(&quota.node, ["no_reason_refund"]),
+            );
+        }
+    }
     let action = match &rule.action {
         ast::Action::Deny(_) => ActionDef::Deny,
         ast::Action::Refund(parts) | ast::Action::ManualReview(parts) => ActionDef::Refund {
@@ -315,6 +325,7 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
         conditions,
         notes: rule.notes.clone(),
         review,
+        uses_no_reason_refund: rule.uses.iter().any(|u| u.node == "no_reason_refund"),
         action,
         span: rule.span.0,
     }

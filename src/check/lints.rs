@@ -225,7 +225,7 @@ fn is_paid(program: &Program, node: &Node) -> bool {
 }
 
 /// The top-level expressions of a program.
-fn every_node(program: &Program) -> Vec<&Node> {
+pub(crate) fn every_node(program: &Program) -> Vec<&Node> {
     let mut nodes: Vec<&Node> = program.bindings.iter().map(|b| &b.value).collect();
     for rule in &program.rules {
         nodes.extend(rule.conditions.iter());
@@ -260,7 +260,7 @@ fn choices<'p>(choice: &'p ChoiceDef, nodes: &mut Vec<&'p Node>) {
 }
 
 /// Calls `visit` on `node` and everything inside it.
-fn walk(node: &Node, visit: &mut impl FnMut(&Node)) {
+pub(crate) fn walk(node: &Node, visit: &mut impl FnMut(&Node)) {
     visit(node);
     match &node.kind {
         NodeKind::Table(_, args) | NodeKind::Call(_, args) => args.iter().for_each(|a| walk(a, visit)),

@@ -5,7 +5,7 @@ mod examples;
 mod expr;
 mod header;
 mod items;
-mod lints;
+pub(crate) mod lints;
 pub(crate) mod program;
 mod types;
 mod versions;

@@ -111,6 +111,8 @@ pub struct RuleDef {
     pub notes: Vec<String>,
     /// Whether a person approves.
     pub review: Review,
+    /// A refund by this rule counts against the no-reason quota.
+    pub uses_no_reason_refund: bool,
     /// What it decides.
     pub action: ActionDef,
     /// Where it was written.

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use refund_rules::diagnostic::{self, Diagnostic};
 use refund_rules::{LoadError, Policy};
 
+use super::outln;
 use super::{Exit, Format};
 
 /// Loads a policy, printing its problems; on failure, the exit that says whose fault it is.
@@ -48,7 +49,7 @@ pub fn check(paths: &[PathBuf], format: Format) -> Exit {
                 let errors = problems.iter().filter(|p| p.severity == refund_rules::check::Severity::Error).count();
                 let warnings = problems.len() - errors;
                 let verdict = if loaded { "ok" } else { "FAILED" };
-                println!("{name}: {verdict} ({errors} error(s), {warnings} warning(s))");
+                outln!("{name}: {verdict} ({errors} error(s), {warnings} warning(s))");
             }
             Format::Json => {
                 for problem in problems {
@@ -68,7 +69,7 @@ pub fn check(paths: &[PathBuf], format: Format) -> Exit {
     }
     if format == Format::Json {
         match serde_json::to_string_pretty(&report) {
-            Ok(json) => println!("{json}"),
+            Ok(json) => outln!("{json}"),
             Err(error) => eprintln!("error: {error}"),
         }
     }
@@ -89,22 +90,22 @@ pub fn test(paths: &[PathBuf]) -> Exit {
             }
         };
         let results = policy.run_examples();
-        println!("running {} example(s) from {}", results.len(), path.display());
+        outln!("running {} example(s) from {}", results.len(), path.display());
         for result in results {
             if result.passed() {
                 passed += 1;
-                println!("test {} :: {} ... ok", policy.id(), result.name);
+                outln!("test {} :: {} ... ok", policy.id(), result.name);
             } else {
                 failed += 1;
-                println!("test {} :: {} ... FAILED", policy.id(), result.name);
+                outln!("test {} :: {} ... FAILED", policy.id(), result.name);
                 for failure in &result.failures {
-                    println!("    {failure}");
+                    outln!("    {failure}");
                 }
             }
         }
     }
     let verdict = if failed == 0 { "ok" } else { "FAILED" };
-    println!("\nexample result: {verdict}. {passed} passed; {failed} failed");
+    outln!("\nexample result: {verdict}. {passed} passed; {failed} failed");
     if failed > 0 {
         exit = exit.and(Exit::Policy);
     }

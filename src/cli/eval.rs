@@ -6,6 +6,7 @@ use refund_rules::diagnostic::{self, Diagnostic};
 use refund_rules::{EvalError, Policy};
 
 use super::{check::load, orders, receipt, Exit, Format};
+use super::{out, outln};
 
 /// Decides every order in `order_files` with the policy at `policy_path`.
 pub fn run(policy_path: &Path, order_files: &[PathBuf], format: Format, explain: bool) -> Exit {
@@ -39,7 +40,7 @@ pub fn run(policy_path: &Path, order_files: &[PathBuf], format: Format, explain:
             match decided {
                 Ok(decision) => {
                     if format == Format::Text {
-                        print!("{}", receipt::render(&decision));
+                        out!("{}", receipt::render(&decision));
                     }
                     decisions.push(decision);
                 }
@@ -57,7 +58,7 @@ pub fn run(policy_path: &Path, order_files: &[PathBuf], format: Format, explain:
             }
         };
         match json {
-            Ok(json) if !json.is_empty() => println!("{json}"),
+            Ok(json) if !json.is_empty() => outln!("{json}"),
             Ok(_) => {}
             Err(error) => {
                 eprintln!("error: cannot write JSON: {error}");

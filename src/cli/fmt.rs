@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use refund_rules::diagnostic::{self, Diagnostic};
 use refund_rules::format::{format_policy, FormatError};
 
+use super::outln;
 use super::Exit;
 
 /// Formats every file in place, or with `check` reports the files that would change.
@@ -37,13 +38,13 @@ pub fn run(paths: &[PathBuf], check: bool) -> Exit {
             continue;
         }
         if check {
-            println!("{name}: not in the canonical layout (run `refund fmt {name}`)");
+            outln!("{name}: not in the canonical layout (run `refund fmt {name}`)");
             exit = exit.and(Exit::Policy);
         } else if let Err(error) = std::fs::write(path, formatted) {
             eprintln!("error: cannot write {name}: {error}");
             exit = exit.and(Exit::Input);
         } else {
-            println!("{name}: formatted");
+            outln!("{name}: formatted");
         }
     }
     exit

@@ -1,8 +1,13 @@
 //! The `refund` command: argument parsing, file reading and exit codes. The only I/O layer.
 
+mod batch;
 mod check;
+mod compare;
+mod curve;
+mod diff;
 mod eval;
 mod fmt;
+mod grid;
 mod orders;
 mod receipt;
 
@@ -10,6 +15,28 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+
+/// Writes to standard output; when the reader has gone (`refund ... | head`), stops quietly
+/// instead of failing on a broken pipe.
+pub fn write_out(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    if std::io::stdout().lock().write_fmt(args).is_err() {
+        std::process::exit(0);
+    }
+}
+
+/// `print!` that stops quietly on a closed pipe.
+macro_rules! out {
+    ($($arg:tt)*) => { $crate::cli::write_out(format_args!($($arg)*)) };
+}
+
+/// `println!` that stops quietly on a closed pipe.
+macro_rules! outln {
+    () => { $crate::cli::write_out(format_args!("\n")) };
+    ($($arg:tt)*) => { $crate::cli::write_out(format_args!("{}\n", format_args!($($arg)*))) };
+}
+
+pub(crate) use {out, outln};
 
 /// What a run of `refund` ended with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,12 +112,82 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Compare policies side by side, on one order or on a scenario file.
+    Compare {
+        /// Policy files, or folders of them.
+        #[arg(required = true)]
+        policies: Vec<PathBuf>,
+        /// One order (JSON).
+        #[arg(long, conflicts_with = "scenarios")]
+        order: Option<PathBuf>,
+        /// A scenario file (TOML): a base order and named variations.
+        #[arg(long)]
+        scenarios: Option<PathBuf>,
+        /// How to print the comparison.
+        #[arg(long, value_enum, default_value_t = grid::GridFormat::Table)]
+        format: grid::GridFormat,
+    },
+    /// Decide many orders (JSON Lines or CSV) into a file, one record out per record in.
+    Batch {
+        /// The policy file.
+        policy: PathBuf,
+        /// The orders: JSON Lines, or CSV with the order's field paths as columns.
+        #[arg(long)]
+        orders: PathBuf,
+        /// Where the decisions go: `.jsonl` or `.csv`.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Chart the refund against the time held, one line per policy (SVG or PNG), or the series (CSV).
+    Curve {
+        /// Policy files, or folders of them (those in the order's currency are drawn).
+        #[arg(required = true)]
+        policies: Vec<PathBuf>,
+        /// The order (JSON); its request time is replaced by each point's.
+        #[arg(long)]
+        order: PathBuf,
+        /// Time held at the first point.
+        #[arg(long, default_value = "0d")]
+        from: String,
+        /// Time held at the last point.
+        #[arg(long, default_value = "365d")]
+        to: String,
+        /// Time between points.
+        #[arg(long, default_value = "1d")]
+        step: String,
+        /// The chart: `.svg` or `.png`.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// `csv` prints the series instead of drawing.
+        #[arg(long, value_enum)]
+        format: Option<CurveFormat>,
+    },
+    /// What changes from one policy to another: on the orders of a file, or on a generated grid.
+    Diff {
+        /// The old policy.
+        old: PathBuf,
+        /// The new policy.
+        new: PathBuf,
+        /// Orders (JSON Lines or CSV) to decide with both; without, a grid around the examples.
+        #[arg(long)]
+        orders: Option<PathBuf>,
+        /// How to print the result.
+        #[arg(long, value_enum, default_value_t = grid::GridFormat::Table)]
+        format: grid::GridFormat,
+    },
     /// Run the examples written inside policies.
     Test {
         /// Policy files.
         #[arg(required = true)]
         policies: Vec<PathBuf>,
     },
+}
+
+/// What `refund curve` writes instead of a chart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CurveFormat {
+    /// The raw series.
+    Csv,
 }
 
 /// Output formats.
@@ -134,6 +231,20 @@ pub fn main() -> ExitCode {
         Command::Eval { policy, orders, format, explain } => eval::run(&policy, &orders, format, explain),
         Command::Explain { policy, order, format } => eval::run(&policy, &[order], format, true),
         Command::Check { policies, format } => check::check(&policy_files(&policies), format),
+        Command::Compare { policies, order, scenarios, format } => {
+            compare::run(&policy_files(&policies), order.as_deref(), scenarios.as_deref(), format)
+        }
+        Command::Batch { policy, orders, out } => batch::run(&policy, &orders, &out),
+        Command::Curve { policies, order, from, to, step, out, format } => curve::run(&curve::CurveOptions {
+            policies: &policy_files(&policies),
+            order: &order,
+            from: &from,
+            to: &to,
+            step: &step,
+            out: out.as_deref(),
+            csv: format == Some(CurveFormat::Csv),
+        }),
+        Command::Diff { old, new, orders, format } => diff::run(&old, &new, orders.as_ref(), format),
         Command::Test { policies } => check::test(&policy_files(&policies)),
         Command::Fmt { policies, check } => fmt::run(&policy_files(&policies), check),
     };

@@ -262,6 +262,7 @@ fn decide(
         reasons,
         notes: rule.notes.clone(),
         review,
+        uses_no_reason_refund: rule.uses_no_reason_refund && outcome != Outcome::NoRefund,
         values: env.computed_values(),
         trace,
     })

@@ -59,9 +59,14 @@ pub(super) fn optional_instant<'de, D: Deserializer<'de>>(
 
 fn parse_instant(text: &str) -> Result<DateTime<FixedOffset>, String> {
     DateTime::parse_from_rfc3339(text).map_err(|error| {
-        let has_time = text.contains(['T', 't', ' ']);
+        let looks_like_date = text.get(..10).is_some_and(|d| {
+            d.chars().filter(|c| *c == '-').count() == 2 && d.chars().take(4).all(|c| c.is_ascii_digit())
+        });
+        let has_time = looks_like_date && text.get(10..11).is_some_and(|c| matches!(c, "T" | "t" | " "));
         let has_offset = text.ends_with(['Z', 'z']) || text.get(10..).is_some_and(|t| t.contains(['+', '-']));
-        let why = if !has_time {
+        let why = if !looks_like_date {
+            "it does not start with a date YYYY-MM-DD".to_owned()
+        } else if !has_time {
             "a date alone is not an instant: give the time and its UTC offset".to_owned()
         } else if !has_offset {
             "the UTC offset is missing".to_owned()
@@ -78,7 +83,7 @@ pub(super) fn json_error(error: serde_path_to_error::Error<serde_json::Error>) -
         .path()
         .iter()
         .map(|segment| segment.to_string())
-        .filter(|segment| !segment.contains("$serde_json::private"))
+        .filter(|segment| !segment.contains("$serde_json::private") && segment != "?")
         .collect();
     let inner = error.into_inner();
     let is_data_error = matches!(inner.classify(), serde_json::error::Category::Data);

@@ -108,6 +108,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_order
             | Rule::kw_example
             | Rule::kw_expect
+            | Rule::kw_uses
     )
 }
 
@@ -250,6 +251,7 @@ fn rule_decl(whole: Span, kids: Vec<Pair<'_, Rule>>) -> Result<Rule_> {
         conditions: Vec::new(),
         notes: Vec::new(),
         review: None,
+        uses: Vec::new(),
         action: Action::Deny(Location(whole)),
         span: Location(whole),
     };
@@ -259,6 +261,7 @@ fn rule_decl(whole: Span, kids: Vec<Pair<'_, Rule>>) -> Result<Rule_> {
             Rule::when_clause => rule.conditions.push(expr(child(&mut only_data(kid), kid_span)?)?),
             Rule::note_clause => rule.notes.push(string(&child(&mut only_data(kid), kid_span)?).node),
             Rule::review_clause => rule.review = Some(text(&child(&mut only_data(kid), kid_span)?)),
+            Rule::uses_clause => rule.uses.push(text(&child(&mut only_data(kid), kid_span)?)),
             Rule::deny => rule.action = Action::Deny(Location(kid_span)),
             Rule::refund => rule.action = Action::Refund(parts(kid).into_iter().map(part).collect::<Result<_>>()?),
             Rule::manual_review => {

@@ -221,4 +221,5 @@ const STATEMENT_KEYWORDS: &[&str] = &[
     "base",
     "example",
     "expect",
+    "uses",
 ];

@@ -9,8 +9,10 @@
     reason = "test helpers: a panic here is a failed test, not a crash of the engine"
 )]
 
+mod batch;
 mod broken_policies;
 mod cli;
+mod compare;
 mod docs;
 mod editors;
 mod format;

@@ -1,0 +1,126 @@
+//! `refund diff OLD NEW`: what changes from one policy to another, on real orders or on a grid.
+
+use std::path::{Path, PathBuf};
+
+use refund_rules::diff::{impact, regions, Outcome};
+use refund_rules::value::money_text;
+use refund_rules::Order;
+
+use super::batch::{read_csv, read_json_lines};
+use super::check::load;
+use super::grid::{Grid, GridFormat};
+use super::Exit;
+use super::{out, outln};
+
+/// Compares two policies on the orders of a file, or on a generated grid without one.
+pub fn run(old: &Path, new: &Path, orders: Option<&PathBuf>, format: GridFormat) -> Exit {
+    let (old, new) = match (load(old), load(new)) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(exit), _) | (_, Err(exit)) => return exit,
+    };
+    match orders {
+        Some(path) => {
+            let text = match std::fs::read_to_string(path) {
+                Ok(text) => text,
+                Err(error) => {
+                    eprintln!("error: cannot read {}: {error}", path.display());
+                    return Exit::Input;
+                }
+            };
+            let records =
+                if path.extension().is_some_and(|e| e == "csv") { read_csv(&text) } else { read_json_lines(&text) };
+            let mut orders: Vec<Order> = Vec::new();
+            for record in records {
+                match record.order {
+                    Ok(order) => orders.push(order),
+                    Err(error) => eprintln!("warning: {}:{}: left out: {error}", path.display(), record.line),
+                }
+            }
+            let result = impact(&old, &new, &orders);
+            if format == GridFormat::Json {
+                return print_json(&result);
+            }
+            outln!(
+                "{} orders, {} decided differently; refunded {} before, {} after ({}{})\n",
+                result.orders,
+                result.changed,
+                money_text(result.old_total),
+                money_text(result.new_total),
+                if result.delta.is_sign_negative() { "" } else { "+" },
+                money_text(result.delta)
+            );
+            let grid = Grid {
+                headers: ["old rule", "new rule", "orders", "change", "examples (order: old -> new)"]
+                    .map(String::from)
+                    .to_vec(),
+                rows: result
+                    .groups
+                    .iter()
+                    .map(|g| {
+                        let examples: Vec<String> = g
+                            .examples
+                            .iter()
+                            .map(|e| format!("{}: {} -> {}", e.order.id, shown(&e.old), shown(&e.new)))
+                            .collect();
+                        vec![
+                            g.old_rule.clone(),
+                            g.new_rule.clone(),
+                            g.count.to_string(),
+                            money_text(g.delta),
+                            examples.join("\n"),
+                        ]
+                    })
+                    .collect(),
+            };
+            out!("{}", grid.render(format));
+            Exit::Ok
+        }
+        None => {
+            let found = regions(&old, &new);
+            if format == GridFormat::Json {
+                return print_json(&found);
+            }
+            if found.is_empty() {
+                outln!("No difference found on the grid around the policies' example orders.");
+                return Exit::Ok;
+            }
+            outln!("{} regions where `{}` and `{}` decide differently:\n", found.len(), old.id(), new.id());
+            for (index, region) in found.iter().enumerate() {
+                let facts = if region.facts.is_empty() { "every order".to_owned() } else { region.facts.join(", ") };
+                outln!(
+                    "{}. {facts}; held {} to {} days\n   old: {} {}\n   new: {} {}\n   example: {}\n",
+                    index + 1,
+                    region.held_from_days.round_dp(2).normalize(),
+                    region.held_to_days.round_dp(2).normalize(),
+                    region.example.old.rule(),
+                    shown(&region.example.old),
+                    region.example.new.rule(),
+                    shown(&region.example.new),
+                    serde_json::to_string(&region.example.order).unwrap_or_default()
+                );
+            }
+            Exit::Ok
+        }
+    }
+}
+
+/// `refund 876.30`, `no_refund`, or the error.
+fn shown(outcome: &Outcome) -> String {
+    match outcome {
+        Outcome::Decided(d) => format!("{} {} ({})", d.outcome.as_str(), money_text(d.amount), d.rule),
+        Outcome::Failed { error } => format!("error: {error}"),
+    }
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> Exit {
+    match serde_json::to_string_pretty(value) {
+        Ok(json) => {
+            outln!("{json}");
+            Exit::Ok
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            Exit::Input
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Deciding one order with several providers' policies, side by side.
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::decision::Decision;
+use crate::ledger::Ledger;
+use crate::order::Order;
+use crate::policy::Policy;
+
+/// One policy's answer for an order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    /// The policy's id.
+    pub policy: String,
+    /// Its display name.
+    pub name: String,
+    /// What it decided, or why it could not.
+    #[serde(flatten)]
+    pub result: Compared,
+}
+
+/// What a policy made of an order.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Compared {
+    /// The policy decided; with several servers, the sum of their decisions.
+    Decided {
+        /// The decision of the first server.
+        decision: Box<Decision>,
+        /// The total returned for all servers.
+        total: Decimal,
+        /// What all servers paid together.
+        paid: Decimal,
+        /// The deciding rule of each server, in order.
+        rules: Vec<String>,
+    },
+    /// The order is in another currency; amounts are never converted.
+    NotComparable {
+        /// Why.
+        reason: String,
+    },
+    /// The policy could not decide the order (a policy or order error).
+    Failed {
+        /// The error.
+        error: String,
+    },
+}
+
+impl Compared {
+    /// The total returned, when the policy decided.
+    pub fn total(&self) -> Option<Decimal> {
+        match self {
+            Compared::Decided { total, .. } => Some(*total),
+            _ => None,
+        }
+    }
+}
+
+/// `order` under each policy. Attributes an order gives for other providers are left out for
+/// a policy that does not declare them, so one order can carry every provider's facts.
+pub fn compare(policies: &[Policy], order: &Order) -> Vec<Comparison> {
+    policies.iter().map(|policy| compare_one(policy, order, 1)).collect()
+}
+
+/// `order` under one policy, for `servers` identical servers of one account, decided one after
+/// another so that quotas carry from one to the next (only one may get a no-reason refund).
+pub fn compare_one(policy: &Policy, order: &Order, servers: u32) -> Comparison {
+    let result = if order.currency != policy.currency() {
+        Compared::NotComparable {
+            reason: format!("the order is in {}, the policy in {}", order.currency, policy.currency()),
+        }
+    } else {
+        decide_servers(policy, &for_policy(policy, order), servers.max(1))
+    };
+    Comparison { policy: policy.id().to_owned(), name: policy.name().to_owned(), result }
+}
+
+fn decide_servers(policy: &Policy, order: &Order, servers: u32) -> Compared {
+    let mut ledger = Ledger::new();
+    let mut first = None;
+    let mut total = Decimal::ZERO;
+    let mut rules = Vec::new();
+    for index in 0..servers {
+        let mut server = order.clone();
+        if server.account.id.is_empty() {
+            server.account.id = "compare".to_owned();
+        }
+        if servers > 1 {
+            server.id = format!("{}#{}", order.id, index + 1);
+        }
+        ledger.prepare(&mut server);
+        match policy.evaluate(&server) {
+            Ok(decision) => {
+                ledger.record(&server, &decision);
+                total += decision.amount;
+                rules.push(decision.rule.clone());
+                first.get_or_insert(decision);
+            }
+            Err(error) => return Compared::Failed { error: error.to_string() },
+        }
+    }
+    let paid = order.paid_total() * Decimal::from(servers);
+    match first {
+        Some(decision) => Compared::Decided { decision: Box::new(decision), total, paid, rules },
+        None => Compared::Failed { error: "no server was decided".to_owned() },
+    }
+}
+
+/// The order without the attributes `policy` does not declare.
+fn for_policy(policy: &Policy, order: &Order) -> Order {
+    let mut order = order.clone();
+    order.attributes.retain(|name, _| policy.declares_attribute(name));
+    order
+}
+
+/// How much one policy gives back, held for longer and longer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Series {
+    /// The policy's id.
+    pub policy: String,
+    /// One point per step: seconds held, and the refund (`None` where the policy failed).
+    pub points: Vec<(i64, Option<Decimal>)>,
+    /// What the order paid, for shares.
+    pub paid: Decimal,
+}
+
+/// The refund of `order` under each policy (of the order's currency), requested `from` to
+/// `to` seconds after the service started, every `step` seconds.
+pub fn curves(policies: &[Policy], order: &Order, from: i64, to: i64, step: i64) -> Vec<Series> {
+    let start = order.service_start();
+    let step = step.max(1);
+    policies
+        .iter()
+        .filter(|policy| policy.currency() == order.currency)
+        .map(|policy| {
+            let base = for_policy(policy, order);
+            let points = (0..)
+                .map(|i| from.saturating_add(step.saturating_mul(i)))
+                .take_while(|held| *held <= to)
+                .map(|held| {
+                    let mut point = base.clone();
+                    point.requested_at = start + chrono::Duration::seconds(held);
+                    (held, policy.evaluate(&point).ok().map(|d| d.amount))
+                })
+                .collect();
+            Series { policy: policy.id().to_owned(), points, paid: order.paid_total() }
+        })
+        .collect()
+}

@@ -1,0 +1,312 @@
+//! What changes between two policies (two versions of one provider, or two providers): on a
+//! set of real orders (the impact), or on a generated grid around the old policy's own example
+//! orders (the regions where they differ).
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::decision::Decision;
+use crate::order::{Billing, Field, Order, Promotion, Purchase};
+use crate::policy::Policy;
+
+/// How the decisions of a set of orders change from one policy to another.
+#[derive(Debug, Clone, Serialize)]
+pub struct Impact {
+    /// Orders compared.
+    pub orders: usize,
+    /// Orders whose decision changes (outcome, amount, destinations or rule).
+    pub changed: usize,
+    /// Total refunded under the old policy, per currency total (orders it decided).
+    pub old_total: Decimal,
+    /// Total refunded under the new policy.
+    pub new_total: Decimal,
+    /// `new_total - old_total`.
+    pub delta: Decimal,
+    /// The changes, grouped by (old rule, new rule), largest total change first.
+    pub groups: Vec<Group>,
+}
+
+/// Orders that moved from one deciding rule to another.
+#[derive(Debug, Clone, Serialize)]
+pub struct Group {
+    /// The old deciding rule (or `error`).
+    pub old_rule: String,
+    /// The new deciding rule (or `error`).
+    pub new_rule: String,
+    /// How many orders.
+    pub count: usize,
+    /// Their total change of refund.
+    pub delta: Decimal,
+    /// The orders with the largest change, with both decisions.
+    pub examples: Vec<Example>,
+}
+
+/// One order decided by both policies.
+#[derive(Debug, Clone, Serialize)]
+pub struct Example {
+    /// The order.
+    pub order: Order,
+    /// The old decision, or its error.
+    pub old: Outcome,
+    /// The new decision, or its error.
+    pub new: Outcome,
+}
+
+/// A decision or why there is none.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum Outcome {
+    /// Decided.
+    Decided(Box<Decision>),
+    /// Not decided.
+    Failed {
+        /// The error.
+        error: String,
+    },
+}
+
+impl Outcome {
+    fn of(policy: &Policy, order: &Order) -> Outcome {
+        match policy.evaluate(order) {
+            Ok(decision) => Outcome::Decided(Box::new(decision)),
+            Err(error) => Outcome::Failed { error: error.to_string() },
+        }
+    }
+
+    /// The deciding rule, or `error`.
+    pub fn rule(&self) -> &str {
+        match self {
+            Outcome::Decided(d) => &d.rule,
+            Outcome::Failed { .. } => "error",
+        }
+    }
+
+    /// The amount refunded (zero when not decided).
+    pub fn amount(&self) -> Decimal {
+        match self {
+            Outcome::Decided(d) => d.amount,
+            Outcome::Failed { .. } => Decimal::ZERO,
+        }
+    }
+
+    fn same_as(&self, other: &Outcome) -> bool {
+        match (self, other) {
+            (Outcome::Decided(a), Outcome::Decided(b)) => {
+                a.outcome == b.outcome && a.amount == b.amount && a.refunds == b.refunds && a.rule == b.rule
+            }
+            (Outcome::Failed { error: a }, Outcome::Failed { error: b }) => a == b,
+            _ => false,
+        }
+    }
+}
+
+/// How many examples each group shows.
+const EXAMPLES_PER_GROUP: usize = 3;
+
+/// Decides every order with both policies and groups what changed.
+pub fn impact(old: &Policy, new: &Policy, orders: &[Order]) -> Impact {
+    let mut groups: Vec<Group> = Vec::new();
+    let (mut old_total, mut new_total, mut changed) = (Decimal::ZERO, Decimal::ZERO, 0);
+    for order in orders {
+        let (before, after) = (Outcome::of(old, order), Outcome::of(new, order));
+        old_total += before.amount();
+        new_total += after.amount();
+        if before.same_as(&after) {
+            continue;
+        }
+        changed += 1;
+        let delta = after.amount() - before.amount();
+        let index = match groups.iter().position(|g| g.old_rule == before.rule() && g.new_rule == after.rule()) {
+            Some(index) => index,
+            None => {
+                groups.push(Group {
+                    old_rule: before.rule().to_owned(),
+                    new_rule: after.rule().to_owned(),
+                    count: 0,
+                    delta: Decimal::ZERO,
+                    examples: Vec::new(),
+                });
+                groups.len() - 1
+            }
+        };
+        if let Some(group) = groups.get_mut(index) {
+            group.count += 1;
+            group.delta += delta;
+            group.examples.push(Example { order: order.clone(), old: before, new: after });
+            group.examples.sort_by_key(|e| std::cmp::Reverse((e.new.amount() - e.old.amount()).abs()));
+            group.examples.truncate(EXAMPLES_PER_GROUP);
+        }
+    }
+    groups.sort_by_key(|g| std::cmp::Reverse(g.delta.abs()));
+    Impact { orders: orders.len(), changed, old_total, new_total, delta: new_total - old_total, groups }
+}
+
+/// A stretch of the generated grid where the two policies decide differently.
+#[derive(Debug, Clone, Serialize)]
+pub struct Region {
+    /// The other facts of the orders in the region (`billing = subscription`, ...).
+    pub facts: Vec<String>,
+    /// Held from (days, inclusive).
+    pub held_from_days: Decimal,
+    /// Held up to (days, inclusive).
+    pub held_to_days: Decimal,
+    /// The old deciding rule.
+    pub old_rule: String,
+    /// The new deciding rule.
+    pub new_rule: String,
+    /// One order of the region, with both decisions.
+    pub example: Example,
+}
+
+/// Times held the grid tries, in hours: the first days closely, then months.
+const HELD_HOURS: &[i64] = &[
+    1, 12, 24, 47, 48, 71, 72, 95, 96, 119, 120, 121, 144, 167, 168, 240, 360, 720, 1_440, 2_160, 4_320, 6_480, 8_700,
+];
+
+/// Sweeps a grid around the old policy's example orders over the fields either policy reads,
+/// and reports the regions where the decisions differ.
+pub fn regions(old: &Policy, new: &Policy) -> Vec<Region> {
+    let Some(base) =
+        old.example_orders().into_iter().chain(new.example_orders()).find(|o| o.currency == new.currency())
+    else {
+        return Vec::new();
+    };
+    let mut read = old.fields_read();
+    read.extend(new.fields_read());
+    let mut regions: Vec<Region> = Vec::new();
+    for variant in variants(&base, &read) {
+        let mut current: Option<Region> = None;
+        for hours in HELD_HOURS {
+            let mut order = variant.order.clone();
+            order.requested_at = order.service_start() + chrono::Duration::hours(*hours);
+            let days = Decimal::from(*hours) / Decimal::from(24);
+            let (before, after) = (Outcome::of(old, &order), Outcome::of(new, &order));
+            if before.same_as(&after) {
+                regions.extend(current.take());
+                continue;
+            }
+            match current.as_mut() {
+                Some(region) if region.old_rule == before.rule() && region.new_rule == after.rule() => {
+                    region.held_to_days = days;
+                }
+                _ => {
+                    regions.extend(current.take());
+                    current = Some(Region {
+                        facts: variant.facts.clone(),
+                        held_from_days: days,
+                        held_to_days: days,
+                        old_rule: before.rule().to_owned(),
+                        new_rule: after.rule().to_owned(),
+                        example: Example { order, old: before, new: after },
+                    });
+                }
+            }
+        }
+        regions.extend(current);
+    }
+    regions
+}
+
+/// A value a grid dimension can take: its label, and how it changes an order.
+type Choice = (String, Box<dyn Fn(&mut Order)>);
+
+/// One point of the grid (without the time held).
+struct Variant {
+    order: Order,
+    facts: Vec<String>,
+}
+
+/// Every combination of the facts either policy reads, around `base`.
+fn variants(base: &Order, read: &[Field]) -> Vec<Variant> {
+    let mut variants = vec![Variant { order: base.clone(), facts: Vec::new() }];
+    let reads = |fields: &[Field]| fields.iter().any(|f| read.contains(f));
+    let mut dimension = |name: &str, choices: Vec<Choice>| {
+        let mut next = Vec::new();
+        for variant in &variants {
+            for (label, apply) in &choices {
+                let mut order = variant.order.clone();
+                apply(&mut order);
+                let mut facts = variant.facts.clone();
+                facts.push(format!("{name} = {label}"));
+                next.push(Variant { order, facts });
+            }
+        }
+        variants = next;
+    };
+    if reads(&[Field::Billing]) {
+        dimension(
+            "billing",
+            vec![
+                ("subscription".into(), Box::new(|o: &mut Order| o.billing = Billing::Subscription)),
+                ("pay_as_you_go".into(), Box::new(|o: &mut Order| o.billing = Billing::PayAsYouGo)),
+            ],
+        );
+    }
+    if reads(&[Field::Purchase]) {
+        dimension(
+            "purchase",
+            vec![
+                ("new".into(), Box::new(|o: &mut Order| o.purchase = Purchase::New)),
+                ("renewal".into(), Box::new(|o: &mut Order| o.purchase = Purchase::Renewal)),
+            ],
+        );
+    }
+    if reads(&[Field::PaidVoucher, Field::PaidCash]) {
+        dimension(
+            "voucher",
+            vec![
+                ("none".into(), Box::new(|_: &mut Order| {})),
+                (
+                    "a tenth of the price".into(),
+                    Box::new(|o: &mut Order| {
+                        let share = (o.paid.cash / Decimal::from(10)).round_dp(2);
+                        o.paid.cash -= share;
+                        o.paid.voucher += share;
+                    }),
+                ),
+            ],
+        );
+    }
+    if reads(&[Field::NoReasonRefundsUsed]) {
+        dimension(
+            "no-reason refunds used",
+            vec![
+                ("0".into(), Box::new(|o: &mut Order| o.account.no_reason_refunds_used = 0)),
+                ("1".into(), Box::new(|o: &mut Order| o.account.no_reason_refunds_used = 1)),
+            ],
+        );
+    }
+    if reads(&[Field::BannedForViolation]) {
+        dimension(
+            "banned",
+            vec![
+                ("no".into(), Box::new(|o: &mut Order| o.banned_for_violation = false)),
+                ("yes".into(), Box::new(|o: &mut Order| o.banned_for_violation = true)),
+            ],
+        );
+    }
+    if reads(&[Field::PromotionNonRefundable, Field::Promotion]) {
+        dimension(
+            "promotion",
+            vec![
+                ("none".into(), Box::new(|o: &mut Order| o.promotion = None)),
+                (
+                    "non-refundable".into(),
+                    Box::new(|o: &mut Order| {
+                        o.promotion = Some(Promotion { name: "promotion".into(), non_refundable: true })
+                    }),
+                ),
+            ],
+        );
+    }
+    if reads(&[Field::AccountArrears]) {
+        dimension(
+            "arrears",
+            vec![
+                ("none".into(), Box::new(|o: &mut Order| o.account.arrears = Decimal::ZERO)),
+                ("50.00".into(), Box::new(|o: &mut Order| o.account.arrears = Decimal::new(5000, 2))),
+            ],
+        );
+    }
+    variants
+}

@@ -1,0 +1,258 @@
+//! Scenario files: one base order and named variations of it, to compare providers on the
+//! questions buyers ask ("what do I get back after 3 days? after 3 months? with a voucher?").
+//!
+//! ```toml
+//! title = "A one-year server"
+//! [order]                       # the base order, in the fields of the JSON order contract
+//! id = "s-1"
+//! billing = "subscription"
+//! currency = "CNY"
+//! purchased_at = 2026-03-01T10:00:00+08:00
+//! expires_at = 2027-03-01T10:00:00+08:00
+//! list_price = "1000.00"
+//! paid = { cash = "1000.00" }
+//! [attributes.my_cloud]         # facts only the policy `my_cloud` reads
+//! monthly_price = "90.00"
+//! [[scenario]]
+//! name = "day 4"
+//! after = "4 days"              # requested_at = purchased_at + 4 days
+//! [[scenario]]
+//! name = "with voucher"
+//! after = "4 days"
+//! order = { paid = { cash = "900.00", voucher = "100.00" } }
+//! ```
+//!
+//! Write amounts as strings (`"900.00"`): TOML numbers are binary floating point. Numbers are
+//! accepted and read back by their shortest decimal form.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, FixedOffset, Months};
+use serde::Deserialize;
+
+use crate::compare::{compare_one, Comparison};
+use crate::order::{Order, OrderError};
+use crate::policy::Policy;
+
+/// A scenario file, read.
+#[derive(Debug, Clone)]
+pub struct ScenarioSet {
+    /// What the file compares.
+    pub title: String,
+    /// The variations, in file order.
+    pub scenarios: Vec<Scenario>,
+}
+
+/// One named variation of the base order.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Its name, the row of the comparison.
+    pub name: String,
+    /// The order (base and changes merged), as JSON.
+    order: serde_json::Value,
+    /// Per policy id, the attributes for that policy.
+    attributes: BTreeMap<String, serde_json::Value>,
+    /// Identical servers of one account, decided one after another.
+    pub servers: u32,
+}
+
+/// Why a scenario file cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ScenarioError {
+    /// Not TOML, or not the shape of a scenario file.
+    #[error("{0}")]
+    Toml(String),
+    /// A scenario's `after` is not a length of time.
+    #[error("scenario \"{scenario}\": `after = \"{after}\"` is not a length of time such as \"3 days\", \"72 hours\" or \"1 month\"")]
+    After {
+        /// The scenario.
+        scenario: String,
+        /// What it says.
+        after: String,
+    },
+    /// A scenario's order is not a valid order.
+    #[error("scenario \"{scenario}\": {error}")]
+    Order {
+        /// The scenario.
+        scenario: String,
+        /// The order's problem.
+        error: OrderError,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    title: String,
+    #[serde(default = "one")]
+    servers: u32,
+    order: toml::Table,
+    #[serde(default)]
+    attributes: BTreeMap<String, toml::Table>,
+    #[serde(default, rename = "scenario")]
+    scenarios: Vec<Variation>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Variation {
+    name: String,
+    after: Option<String>,
+    servers: Option<u32>,
+    #[serde(default)]
+    order: toml::Table,
+    #[serde(default)]
+    attributes: BTreeMap<String, toml::Table>,
+}
+
+fn one() -> u32 {
+    1
+}
+
+/// Reads a scenario file.
+pub fn parse_scenarios(text: &str) -> Result<ScenarioSet, ScenarioError> {
+    let file: File = toml::from_str(text).map_err(|e| ScenarioError::Toml(e.to_string()))?;
+    let base = json(toml::Value::Table(file.order));
+    let mut scenarios = Vec::new();
+    for variation in file.scenarios {
+        let mut order = base.clone();
+        merge(&mut order, json(toml::Value::Table(variation.order)));
+        if let Some(after) = &variation.after {
+            let requested = requested_after(&order, after)
+                .ok_or_else(|| ScenarioError::After { scenario: variation.name.clone(), after: after.clone() })?;
+            if let serde_json::Value::Object(map) = &mut order {
+                map.insert("requested_at".to_owned(), serde_json::Value::String(requested.to_rfc3339()));
+            }
+        }
+        let mut attributes: BTreeMap<String, serde_json::Value> =
+            file.attributes.iter().map(|(id, table)| (id.clone(), json(toml::Value::Table(table.clone())))).collect();
+        for (id, table) in variation.attributes {
+            merge(attributes.entry(id).or_insert(serde_json::Value::Null), json(toml::Value::Table(table)));
+        }
+        scenarios.push(Scenario {
+            name: variation.name,
+            order,
+            attributes,
+            servers: variation.servers.unwrap_or(file.servers).max(1),
+        });
+    }
+    Ok(ScenarioSet { title: file.title, scenarios })
+}
+
+impl Scenario {
+    /// The scenario's order as `policy` sees it: its attributes added.
+    pub fn order_for(&self, policy: &Policy) -> Result<Order, ScenarioError> {
+        let mut order = self.order.clone();
+        if let Some(attributes) = self.attributes.get(policy.id()) {
+            if let serde_json::Value::Object(map) = &mut order {
+                let entry = map.entry("attributes").or_insert(serde_json::Value::Object(serde_json::Map::new()));
+                merge(entry, attributes.clone());
+            }
+        }
+        Order::from_json_value(order).map_err(|error| ScenarioError::Order { scenario: self.name.clone(), error })
+    }
+
+    /// The scenario under one policy.
+    pub fn compare(&self, policy: &Policy) -> Comparison {
+        match self.order_for(policy) {
+            Ok(order) => compare_one(policy, &order, self.servers),
+            Err(error) => Comparison {
+                policy: policy.id().to_owned(),
+                name: policy.name().to_owned(),
+                result: crate::compare::Compared::Failed { error: error.to_string() },
+            },
+        }
+    }
+}
+
+/// One row of a comparison matrix: a scenario under every policy, and who gives back most.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Row {
+    /// The scenario's name.
+    pub scenario: String,
+    /// How many servers.
+    pub servers: u32,
+    /// One cell per policy, in the order given.
+    pub cells: Vec<Comparison>,
+    /// The cells with the largest refund (ties all count).
+    pub best: Vec<usize>,
+}
+
+/// Every scenario under every policy.
+pub fn matrix(policies: &[Policy], set: &ScenarioSet) -> Vec<Row> {
+    set.scenarios
+        .iter()
+        .map(|scenario| {
+            let cells: Vec<Comparison> = policies.iter().map(|p| scenario.compare(p)).collect();
+            let most = cells.iter().filter_map(|c| c.result.total()).max();
+            let best = match most {
+                Some(most) if most > rust_decimal::Decimal::ZERO => {
+                    cells.iter().enumerate().filter(|(_, c)| c.result.total() == Some(most)).map(|(i, _)| i).collect()
+                }
+                _ => Vec::new(),
+            };
+            Row { scenario: scenario.name.clone(), servers: scenario.servers, cells, best }
+        })
+        .collect()
+}
+
+/// `purchased_at` (or `starts_at`) of the order, plus a length such as "3 days" or "1 month".
+fn requested_after(order: &serde_json::Value, after: &str) -> Option<DateTime<FixedOffset>> {
+    let start = order.get("starts_at").or_else(|| order.get("purchased_at"))?.as_str()?;
+    let start = DateTime::parse_from_rfc3339(start).ok()?;
+    let (number, unit) = split_length(after)?;
+    let whole = |n: f64| (n.fract() == 0.0 && n >= 0.0).then_some(n as u32);
+    match unit {
+        "s" | "second" | "seconds" => start.checked_add_signed(Duration::milliseconds((number * 1000.0) as i64)),
+        "min" | "minute" | "minutes" => start.checked_add_signed(Duration::seconds((number * 60.0) as i64)),
+        "h" | "hour" | "hours" => start.checked_add_signed(Duration::seconds((number * 3600.0) as i64)),
+        "d" | "day" | "days" => start.checked_add_signed(Duration::seconds((number * 86_400.0) as i64)),
+        "w" | "week" | "weeks" => start.checked_add_signed(Duration::seconds((number * 604_800.0) as i64)),
+        "month" | "months" => start.checked_add_months(Months::new(whole(number)?)),
+        "y" | "year" | "years" => start.checked_add_months(Months::new(whole(number)?.checked_mul(12)?)),
+        _ => None,
+    }
+}
+
+/// "3 days" or "3d" as (3, "days").
+fn split_length(text: &str) -> Option<(f64, &str)> {
+    let text = text.trim();
+    let at = text.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (number, unit) = text.split_at(at);
+    let number: f64 = number.parse().ok()?;
+    Some((number, unit.trim()))
+}
+
+/// TOML as JSON; floats by their shortest decimal form, so `0.42` stays 0.42.
+fn json(value: toml::Value) -> serde_json::Value {
+    match value {
+        toml::Value::String(s) => serde_json::Value::String(s),
+        toml::Value::Integer(i) => serde_json::Value::Number(i.into()),
+        toml::Value::Float(f) => {
+            let text = f.to_string();
+            text.parse::<serde_json::Number>().map(serde_json::Value::Number).unwrap_or(serde_json::Value::String(text))
+        }
+        toml::Value::Boolean(b) => serde_json::Value::Bool(b),
+        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+        toml::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(json).collect()),
+        toml::Value::Table(table) => serde_json::Value::Object(table.into_iter().map(|(k, v)| (k, json(v))).collect()),
+    }
+}
+
+/// Overlays `over` on `base`, object by object.
+fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
+    match (base, over) {
+        (serde_json::Value::Object(base), serde_json::Value::Object(over)) => {
+            for (key, value) in over {
+                match base.get_mut(&key) {
+                    Some(existing) => merge(existing, value),
+                    None => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (base, over) => *base = over,
+    }
+}

@@ -1,0 +1,83 @@
+//! `refund batch`: one output record per input record, in order, whatever the input; quotas
+//! carried across an account's orders in time order; output renamed into place.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn batch(policy: &str, orders: &str, out: &Path) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_refund"))
+        .args(["batch", policy, "--orders", orders, "--out", out.to_str().unwrap()])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(!partial(out).exists(), "the temporary file is left behind");
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn partial(out: &Path) -> PathBuf {
+    let mut path = out.as_os_str().to_owned();
+    path.push(".part");
+    PathBuf::from(path)
+}
+
+fn temp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("refund-batch-{}-{name}", std::process::id()))
+}
+
+fn records(path: &Path) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path).unwrap();
+    std::fs::remove_file(path).unwrap();
+    text.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+}
+
+/// 10 servers of one account, listed newest first: decided in time order, the first request
+/// gets Tencent's one no-reason refund and the nine others the ordinary one.
+#[test]
+fn ten_servers_one_no_reason_nine_ordinary() {
+    let out = temp("ten.jsonl");
+    let summary = batch("policies/tencent-cvm.policy", "tests/data/batch/tencent-10-gpu-servers.jsonl", &out);
+    let records = records(&out);
+    assert_eq!(records.len(), 10);
+    let rules: Vec<&str> = records.iter().map(|r| r["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules.iter().filter(|r| **r == "no_reason").count(), 1);
+    assert_eq!(rules.iter().filter(|r| **r == "ordinary").count(), 9);
+    // Output keeps input order: the earliest request is the last line.
+    assert_eq!(records[9]["order"], "gpu-1");
+    assert_eq!(records[9]["rule"], "no_reason");
+    assert_eq!(records[9]["line"], 10);
+    assert!(summary.contains("10 records: 10 refund"), "{summary}");
+}
+
+/// Good and bad lines mixed, CRLF endings, no final newline: every record gets an output
+/// record, bad ones an error with their line number.
+#[test]
+fn bad_records_are_reported_by_line_and_never_stop_the_batch() {
+    let out = temp("mixed.jsonl");
+    batch("policies/tencent-cvm.policy", "tests/data/batch/mixed-good-and-bad.jsonl", &out);
+    let records = records(&out);
+    let lines: Vec<u64> = records.iter().map(|r| r["line"].as_u64().unwrap()).collect();
+    assert_eq!(lines, [1, 2, 4, 5, 6], "one record per non-blank input line, in order");
+    let errors: Vec<&str> = records.iter().filter_map(|r| r["error"].as_str()).collect();
+    assert_eq!(errors.len(), 3);
+    assert!(errors[1].contains("`paid.cash`"), "{errors:?}");
+    assert_eq!(records[4]["order"], "ok-2");
+}
+
+#[test]
+fn an_empty_file_gives_an_empty_result() {
+    let out = temp("empty.jsonl");
+    let summary = batch("policies/tencent-cvm.policy", "tests/data/batch/empty.jsonl", &out);
+    assert!(records(&out).is_empty());
+    assert!(summary.contains("0 records"), "{summary}");
+}
+
+#[test]
+fn csv_in_and_csv_out() {
+    let out = temp("orders.csv");
+    batch("policies/tencent-cvm.policy", "tests/data/batch/tencent-orders.csv", &out);
+    let text = std::fs::read_to_string(&out).unwrap();
+    std::fs::remove_file(&out).unwrap();
+    insta::assert_snapshot!(text);
+    assert_eq!(text.lines().count(), 4, "a header and one line per order");
+}
