@@ -60,6 +60,8 @@ pub enum Item {
     Table(Table),
     /// `rule NAME "message": ...`.
     Rule(Rule),
+    /// `invariant ...`.
+    Invariant(Invariant),
     /// `base order { ... }`.
     BaseOrder(Spanned<Object>),
     /// `example "name" { order { ... } expect ... }`.
@@ -249,6 +251,26 @@ pub enum Choice {
     Named(Spanned<String>),
     /// `if COND then A else B`.
     If(Box<Expr>, Box<Choice>, Box<Choice>),
+}
+
+/// A promise about every decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Invariant {
+    /// What is promised.
+    pub kind: InvariantKind,
+    /// For people.
+    pub description: Option<String>,
+    /// The whole invariant.
+    pub span: Location,
+}
+
+/// The kinds of promise.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InvariantKind {
+    /// A condition on each decision (`amount` is its refund).
+    Holds(Expr),
+    /// A later request never gets more back, all else equal.
+    MonotoneInHeld,
 }
 
 /// An example written in the policy.

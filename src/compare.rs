@@ -93,14 +93,14 @@ fn decide_servers(policy: &Policy, order: &Order, servers: u32) -> Compared {
         match policy.evaluate(&server) {
             Ok(decision) => {
                 ledger.record(&server, &decision);
-                total += decision.amount;
+                total = total.saturating_add(decision.amount);
                 rules.push(decision.rule.clone());
                 first.get_or_insert(decision);
             }
             Err(error) => return Compared::Failed { error: error.to_string() },
         }
     }
-    let paid = order.paid_total() * Decimal::from(servers);
+    let paid = order.paid_total().saturating_mul(Decimal::from(servers));
     match first {
         Some(decision) => Compared::Decided { decision: Box::new(decision), total, paid, rules },
         None => Compared::Failed { error: "no server was decided".to_owned() },
@@ -140,7 +140,11 @@ pub fn curves(policies: &[Policy], order: &Order, from: i64, to: i64, step: i64)
                 .take_while(|held| *held <= to)
                 .map(|held| {
                     let mut point = base.clone();
-                    point.requested_at = start + chrono::Duration::seconds(held);
+                    // Past the end of the calendar there is nothing to decide: a gap in the line.
+                    let Some(at) = start.checked_add_signed(chrono::Duration::seconds(held)) else {
+                        return (held, None);
+                    };
+                    point.requested_at = at;
                     (held, policy.evaluate(&point).ok().map(|d| d.amount))
                 })
                 .collect();

@@ -32,7 +32,9 @@ pub struct Decision {
     /// `uses no_reason_refund`, and money goes back).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub uses_no_reason_refund: bool,
-    /// The named values the decision used (`let`s and `const`s), in definition order.
+    /// The named values the decision used (`let`s and `const`s), in definition order; only
+    /// when explaining (`Policy::explain`, `--explain`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<NamedValue>,
     /// Every rule tried and why it did or did not decide; only when asked for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -149,10 +151,34 @@ pub struct Line {
     pub label: String,
     /// The signed change (the base line: the starting amount).
     pub amount: Decimal,
-    /// `base`, `less`, `plus`, `deduct`, `offset`, `cap`, `zero_below`, `clamp` or `rounding`.
-    pub kind: String,
+    /// What kind of step the line is.
+    pub kind: LineKind,
     /// The running amount after this line.
     pub total: Decimal,
+}
+
+/// The kinds of receipt line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LineKind {
+    /// The starting amount.
+    Base,
+    /// `less`.
+    Less,
+    /// `plus`.
+    Plus,
+    /// `deduct`.
+    Deduct,
+    /// `offset`.
+    Offset,
+    /// `cap`.
+    Cap,
+    /// `zero_below`.
+    ZeroBelow,
+    /// `clamp`.
+    Clamp,
+    /// Rounding to the currency's minor unit.
+    Rounding,
 }
 
 /// A named value and how it reads.

@@ -2,6 +2,7 @@
 //! set of real orders (the impact), or on a generated grid around the old policy's own example
 //! orders (the regions where they differ).
 
+use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -107,15 +108,17 @@ const EXAMPLES_PER_GROUP: usize = 3;
 pub fn impact(old: &Policy, new: &Policy, orders: &[Order]) -> Impact {
     let mut groups: Vec<Group> = Vec::new();
     let (mut old_total, mut new_total, mut changed) = (Decimal::ZERO, Decimal::ZERO, 0);
-    for order in orders {
-        let (before, after) = (Outcome::of(old, order), Outcome::of(new, order));
-        old_total += before.amount();
-        new_total += after.amount();
+    // Deciding is the work, on every core; grouping is quick, in order.
+    let decided: Vec<(Outcome, Outcome)> =
+        orders.par_iter().map(|order| (Outcome::of(old, order), Outcome::of(new, order))).collect();
+    for (order, (before, after)) in orders.iter().zip(decided) {
+        old_total = old_total.saturating_add(before.amount());
+        new_total = new_total.saturating_add(after.amount());
         if before.same_as(&after) {
             continue;
         }
         changed += 1;
-        let delta = after.amount() - before.amount();
+        let delta = after.amount().saturating_sub(before.amount());
         let index = match groups.iter().position(|g| g.old_rule == before.rule() && g.new_rule == after.rule()) {
             Some(index) => index,
             None => {
@@ -131,14 +134,14 @@ pub fn impact(old: &Policy, new: &Policy, orders: &[Order]) -> Impact {
         };
         if let Some(group) = groups.get_mut(index) {
             group.count += 1;
-            group.delta += delta;
+            group.delta = group.delta.saturating_add(delta);
             group.examples.push(Example { order: order.clone(), old: before, new: after });
-            group.examples.sort_by_key(|e| std::cmp::Reverse((e.new.amount() - e.old.amount()).abs()));
+            group.examples.sort_by_key(|e| std::cmp::Reverse(e.new.amount().saturating_sub(e.old.amount()).abs()));
             group.examples.truncate(EXAMPLES_PER_GROUP);
         }
     }
     groups.sort_by_key(|g| std::cmp::Reverse(g.delta.abs()));
-    Impact { orders: orders.len(), changed, old_total, new_total, delta: new_total - old_total, groups }
+    Impact { orders: orders.len(), changed, old_total, new_total, delta: new_total.saturating_sub(old_total), groups }
 }
 
 /// A stretch of the generated grid where the two policies decide differently.
@@ -178,7 +181,10 @@ pub fn regions(old: &Policy, new: &Policy) -> Vec<Region> {
         let mut current: Option<Region> = None;
         for hours in HELD_HOURS {
             let mut order = variant.order.clone();
-            order.requested_at = order.service_start() + chrono::Duration::hours(*hours);
+            let Some(at) = order.service_start().checked_add_signed(chrono::Duration::hours(*hours)) else {
+                continue;
+            };
+            order.requested_at = at;
             let days = Decimal::from(*hours) / Decimal::from(24);
             let (before, after) = (Outcome::of(old, &order), Outcome::of(new, &order));
             if before.same_as(&after) {

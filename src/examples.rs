@@ -63,7 +63,11 @@ impl Policy {
                         ));
                     }
                     for (to, amount) in &example.to {
-                        let got: Decimal = decision.refunds.iter().filter(|r| r.to == *to).map(|r| r.amount).sum();
+                        let got = decision
+                            .refunds
+                            .iter()
+                            .filter(|r| r.to == *to)
+                            .fold(Decimal::ZERO, |sum, r| sum.saturating_add(r.amount));
                         let sent = decision.refunds.iter().any(|r| r.to == *to);
                         match amount {
                             Some(amount) if *amount != got => failures.push(format!(

@@ -89,7 +89,9 @@ fn layout(source: &str) -> String {
             "manual_review" if in_part && tokens.get(1).is_some_and(|t| t == "when") => {}
             "refund" | "manual_review" if in_rule => in_part = true,
             "note" | "review" | "uses" | "deny" | "when" => in_part = false,
-            "let" | "const" | "table" | "attribute" | "base" | "example" | "}" => (in_rule, in_part) = (false, false),
+            "let" | "const" | "table" | "attribute" | "invariant" | "base" | "example" | "}" => {
+                (in_rule, in_part) = (false, false)
+            }
             _ => {}
         }
         depth = (depth + tokens.iter().filter(|t| *t == "{").count())

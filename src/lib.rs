@@ -3,6 +3,7 @@
 #![warn(missing_docs)]
 
 pub mod ast;
+pub mod batch;
 pub mod check;
 pub mod compare;
 pub mod decision;
@@ -15,6 +16,7 @@ pub mod ledger;
 pub mod money;
 pub mod order;
 mod policy;
+pub mod prove;
 pub mod scenario;
 pub mod span;
 pub mod syntax;

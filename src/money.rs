@@ -84,30 +84,36 @@ pub fn minor_unit(minor_units: u32) -> Decimal {
 /// adding up to `total` exactly. Leftover units go to the largest remainders, earlier shares
 /// first on ties. With no positive weight, everything goes to the first share.
 pub fn split(total: Decimal, weights: &[Decimal], minor_units: u32) -> Vec<Decimal> {
-    let unit = minor_unit(minor_units);
-    let weight_sum: Decimal = weights.iter().copied().filter(|w| *w > Decimal::ZERO).sum();
-    let mut shares = vec![Decimal::ZERO; weights.len()];
-    if weight_sum.is_zero() || total.is_zero() {
+    let all_to_first = || {
+        let mut shares = vec![Decimal::ZERO; weights.len()];
         if let Some(first) = shares.first_mut() {
             *first = total;
         }
-        return shares;
+        shares
+    };
+    let unit = minor_unit(minor_units);
+    let weight_sum =
+        weights.iter().filter(|w| **w > Decimal::ZERO).fold(Decimal::ZERO, |sum, w| sum.saturating_add(*w));
+    if weight_sum.is_zero() || total.is_zero() {
+        return all_to_first();
     }
-    let total_units = (total / unit).trunc();
+    // In whole minor units: exact shares rounded down, then the units left over.
+    let Some(total_units) = total.checked_div(unit).map(|t| t.trunc()) else { return all_to_first() };
+    let mut shares = Vec::with_capacity(weights.len());
     let mut remainders = Vec::with_capacity(weights.len());
     let mut given = Decimal::ZERO;
     for (index, weight) in weights.iter().enumerate() {
-        let weight = (*weight).max(Decimal::ZERO);
-        let exact = total_units * weight / weight_sum;
+        let Some(exact) = total_units.checked_mul((*weight).max(Decimal::ZERO)).and_then(|x| x.checked_div(weight_sum))
+        else {
+            return all_to_first();
+        };
         let whole = exact.trunc();
-        if let Some(share) = shares.get_mut(index) {
-            *share = whole;
-        }
-        given += whole;
+        shares.push(whole);
+        given = given.saturating_add(whole);
         remainders.push((exact - whole, index));
     }
     remainders.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut left = total_units - given;
+    let mut left = total_units.saturating_sub(given);
     for (_, index) in remainders {
         if left <= Decimal::ZERO {
             break;
@@ -117,10 +123,10 @@ pub fn split(total: Decimal, weights: &[Decimal], minor_units: u32) -> Vec<Decim
             left -= Decimal::ONE;
         }
     }
-    shares.iter_mut().for_each(|share| {
-        *share *= unit;
+    for share in &mut shares {
+        *share = share.saturating_mul(unit);
         share.rescale(minor_units);
-    });
+    }
     shares
 }
 

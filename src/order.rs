@@ -348,3 +348,49 @@ fn not_negative(path: &str, amount: Decimal) -> Result<(), OrderError> {
     }
     Ok(())
 }
+
+/// The symbol each enum of the contract is written as (`pay_as_you_go`), without allocating.
+macro_rules! symbols {
+    ($($kind:ident { $($variant:ident => $text:literal),* $(,)? })*) => {
+        $(
+            impl From<$kind> for &'static str {
+                fn from(value: $kind) -> &'static str {
+                    match value {
+                        $($kind::$variant => $text,)*
+                    }
+                }
+            }
+        )*
+    };
+}
+
+symbols! {
+    Billing { Subscription => "subscription", PayAsYouGo => "pay_as_you_go" }
+    Purchase { New => "new", Renewal => "renewal", Upgrade => "upgrade" }
+    PaymentChannel { Alipay => "alipay", Wechat => "wechat", Card => "card", BankTransfer => "bank_transfer", Balance => "balance" }
+    RefundTo { Original => "original", Balance => "balance" }
+    AccountKind { Individual => "individual", Enterprise => "enterprise" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The symbols a policy compares with are the names the JSON contract uses.
+    #[test]
+    fn symbols_are_the_json_names() {
+        fn check<T: Copy + Serialize + Into<&'static str>>(values: &[T]) {
+            for value in values {
+                let json = serde_json::to_value(value).unwrap();
+                assert_eq!(json.as_str(), Some((*value).into()));
+            }
+        }
+        check(&[Billing::Subscription, Billing::PayAsYouGo]);
+        check(&[Purchase::New, Purchase::Renewal, Purchase::Upgrade]);
+        let channels = [PaymentChannel::Alipay, PaymentChannel::Wechat, PaymentChannel::Card];
+        check(&channels);
+        check(&[PaymentChannel::BankTransfer, PaymentChannel::Balance]);
+        check(&[RefundTo::Original, RefundTo::Balance]);
+        check(&[AccountKind::Individual, AccountKind::Enterprise]);
+    }
+}

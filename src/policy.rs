@@ -151,6 +151,11 @@ impl Policy {
     /// The version whose effective range holds the order's date (its purchase date, or its
     /// request date when the policy says `versions by requested_at`), in the policy's zone.
     fn version_for(&self, order: &Order) -> Result<&Version, EvalError> {
+        // One version without dates applies to every order: no calendar work per decision.
+        let newest = &self.newest.program;
+        if self.older.is_empty() && newest.effective.is_none() && newest.until.is_none() {
+            return Ok(&self.newest);
+        }
         let applies = |version: &&Version| {
             let program = &version.program;
             let at = match program.versions_by {
@@ -174,6 +179,21 @@ impl Policy {
                 ranges: ranges.join(", "),
             }
         })
+    }
+
+    /// The invariants of the version that decides `order`, with whether `decision` keeps each
+    /// (`None` for `monotone in held`, which needs a second order to judge).
+    pub fn invariants(&self, order: &Order, decision: &Decision) -> Vec<(String, Option<Result<bool, EvalError>>)> {
+        let Ok(version) = self.version_for(order) else { return Vec::new() };
+        let program = &version.program;
+        program
+            .invariants
+            .iter()
+            .map(|invariant| {
+                let kept = invariant.condition.as_ref().map(|c| eval::holds(program, order, decision, c));
+                (invariant.text.clone(), kept)
+            })
+            .collect()
     }
 
     /// The newest version's program: the policy's current id, name and currency.

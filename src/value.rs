@@ -26,9 +26,54 @@ pub enum Value {
     /// Text.
     Text(Arc<str>),
     /// A symbol such as `subscription`.
-    Symbol(Arc<str>),
+    Symbol(Name),
     /// An optional order field that the order did not give.
     Missing,
+}
+
+/// A symbol's text: borrowed for the symbols of the order contract (no allocation when an
+/// order field is read), shared for those written in a policy or an attribute.
+#[derive(Debug, Clone)]
+pub enum Name {
+    /// A symbol the engine knows by heart (`subscription`, `alipay`).
+    Static(&'static str),
+    /// A symbol from a policy or an order's attributes.
+    Shared(Arc<str>),
+}
+
+impl Name {
+    /// The symbol's text.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Name::Static(text) => text,
+            Name::Shared(text) => text,
+        }
+    }
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl From<&str> for Name {
+    fn from(text: &str) -> Name {
+        Name::Shared(Arc::from(text))
+    }
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The static type of an expression.

@@ -249,7 +249,7 @@ impl Scope<'_> {
                         )
                     }
                     _ => node(
-                        NodeKind::Const(Value::Symbol(Arc::from(name.as_str()))),
+                        NodeKind::Const(Value::Symbol(name.as_str().into())),
                         Type::Symbol(SymbolSet::Free(name.clone())),
                     ),
                 },

@@ -124,5 +124,6 @@ pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<CheckError>) ->
         tables: Vec::new(),
         rules: Vec::new(),
         examples: Vec::new(),
+        invariants: Vec::new(),
     })
 }

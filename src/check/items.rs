@@ -83,6 +83,22 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
             program.rules.push(rule_def(&mut scope, rule, source));
         }
     }
+    for item in &file.items {
+        if let Item::Invariant(invariant) = item {
+            let condition = match &invariant.kind {
+                ast::InvariantKind::MonotoneInHeld => None,
+                ast::InvariantKind::Holds(e) => {
+                    scope.amount_allowed = true;
+                    let node = scope.condition(e);
+                    scope.amount_allowed = false;
+                    Some(node)
+                }
+            };
+            let span = invariant.span.0;
+            let text = span.text(source).trim().to_owned();
+            program.invariants.push(InvariantDef { condition, text, span });
+        }
+    }
     program.attributes = scope.attributes.clone();
     examples::examples(&mut scope, file, &mut program);
     for (name, used) in binding_spans.iter().zip(&scope.used) {

@@ -47,6 +47,19 @@ pub struct Program {
     pub rules: Vec<RuleDef>,
     /// Examples with their orders already built.
     pub examples: Vec<ExampleDef>,
+    /// Promises about every decision.
+    pub invariants: Vec<InvariantDef>,
+}
+
+/// A checked invariant.
+#[derive(Debug, Clone)]
+pub struct InvariantDef {
+    /// A condition on each decision, or `None` for "monotone in held".
+    pub condition: Option<Node>,
+    /// As written, for reports.
+    pub text: String,
+    /// Where.
+    pub span: Span,
 }
 
 /// Which date of an order picks the policy version in force.

@@ -111,3 +111,42 @@ pub fn test(paths: &[PathBuf]) -> Exit {
     }
     exit
 }
+
+/// Tries every invariant of each policy on generated orders; prints any counterexample.
+pub fn prove(paths: &[PathBuf], orders: usize, seed: u64) -> Exit {
+    let mut exit = Exit::Ok;
+    for path in paths {
+        let policy = match load(path) {
+            Ok(policy) => policy,
+            Err(load_exit) => {
+                exit = exit.and(load_exit);
+                continue;
+            }
+        };
+        let proof = refund_rules::prove::prove(&policy, orders, seed);
+        let name = path.display();
+        if proof.counterexamples.is_empty() {
+            outln!(
+                "{name}: {} invariant(s) held on {} generated orders ({} undecided)",
+                proof.invariants.len(),
+                proof.orders,
+                proof.undecided
+            );
+            continue;
+        }
+        exit = Exit::Policy;
+        outln!("{name}: {} counterexample(s) on {} generated orders", proof.counterexamples.len(), proof.orders);
+        for example in &proof.counterexamples {
+            let order = serde_json::to_string_pretty(&example.order).unwrap_or_default();
+            let decision = &example.decision;
+            outln!("\n  broken: {}\n  seen:   {}", example.invariant, example.detail);
+            outln!("  decided: {} {} by rule `{}`", decision.outcome.as_str(), decision.amount, decision.rule);
+            outln!("  order:\n{}", indent(&order, "    "));
+        }
+    }
+    exit
+}
+
+fn indent(text: &str, by: &str) -> String {
+    text.lines().map(|l| format!("{by}{l}")).collect::<Vec<_>>().join("\n")
+}

@@ -6,11 +6,11 @@ use refund_rules::diff::{impact, regions, Outcome};
 use refund_rules::value::money_text;
 use refund_rules::Order;
 
-use super::batch::{read_csv, read_json_lines};
 use super::check::load;
 use super::grid::{Grid, GridFormat};
 use super::Exit;
 use super::{out, outln};
+use refund_rules::batch::read_all;
 
 /// Compares two policies on the orders of a file, or on a generated grid without one.
 pub fn run(old: &Path, new: &Path, orders: Option<&PathBuf>, format: GridFormat) -> Exit {
@@ -27,8 +27,7 @@ pub fn run(old: &Path, new: &Path, orders: Option<&PathBuf>, format: GridFormat)
                     return Exit::Input;
                 }
             };
-            let records =
-                if path.extension().is_some_and(|e| e == "csv") { read_csv(&text) } else { read_json_lines(&text) };
+            let records = read_all(&text, path.extension().is_some_and(|e| e == "csv"));
             let mut orders: Vec<Order> = Vec::new();
             for record in records {
                 match record.order {

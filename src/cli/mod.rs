@@ -102,6 +102,15 @@ enum Command {
         /// How to print the problems.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Also try every invariant (built-in and declared) on generated orders.
+        #[arg(long)]
+        prove: bool,
+        /// How many orders `--prove` generates per policy.
+        #[arg(long, default_value_t = 5_000)]
+        orders: usize,
+        /// The seed of the generated orders (the same seed, the same orders).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Rewrite policies in the canonical layout, keeping every comment; `--check` only reports.
     Fmt {
@@ -137,6 +146,9 @@ enum Command {
         /// Where the decisions go: `.jsonl` or `.csv`.
         #[arg(long)]
         out: PathBuf,
+        /// Threads to decide on (all cores by default).
+        #[arg(long)]
+        threads: Option<usize>,
     },
     /// Chart the refund against the time held, one line per policy (SVG or PNG), or the series (CSV).
     Curve {
@@ -230,11 +242,21 @@ pub fn main() -> ExitCode {
     let exit = match cli.command {
         Command::Eval { policy, orders, format, explain } => eval::run(&policy, &orders, format, explain),
         Command::Explain { policy, order, format } => eval::run(&policy, &[order], format, true),
-        Command::Check { policies, format } => check::check(&policy_files(&policies), format),
+        Command::Check { policies, format, prove, orders, seed } => {
+            let files = policy_files(&policies);
+            let checked = check::check(&files, format);
+            if prove && checked == Exit::Ok {
+                check::prove(&files, orders, seed)
+            } else {
+                checked
+            }
+        }
         Command::Compare { policies, order, scenarios, format } => {
             compare::run(&policy_files(&policies), order.as_deref(), scenarios.as_deref(), format)
         }
-        Command::Batch { policy, orders, out } => batch::run(&policy, &orders, &out),
+        Command::Batch { policy, orders, out, threads } => {
+            batch::run(&batch::BatchOptions { policy: &policy, input: &orders, output: &out, threads })
+        }
         Command::Curve { policies, order, from, to, step, out, format } => curve::run(&curve::CurveOptions {
             policies: &policy_files(&policies),
             order: &order,

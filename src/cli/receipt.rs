@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use refund_rules::decision::{Decision, TraceEntry};
+use refund_rules::decision::{Decision, LineKind, TraceEntry};
 use refund_rules::value::money_text;
 
 /// The receipt of one decision; the "why" too when the decision has a trace.
@@ -56,7 +56,7 @@ pub fn render(decision: &Decision) -> String {
         let width = decision.lines.iter().map(|l| display_width(&l.label)).max().unwrap_or(0);
         for (index, line) in decision.lines.iter().enumerate() {
             let pad = " ".repeat(width.saturating_sub(display_width(&line.label)));
-            let sign = if line.kind != "base" && line.amount > rust_decimal::Decimal::ZERO { "+" } else { "" };
+            let sign = if line.kind != LineKind::Base && line.amount > rust_decimal::Decimal::ZERO { "+" } else { "" };
             let signed = format!("{:>12}", format!("{sign}{}", money_text(line.amount)));
             let _ = write!(out, "    {}{pad}  {signed}  = {:>10}", line.label, money_text(line.total));
             match steps.get(index) {

@@ -508,7 +508,7 @@ fn attribute_value(name: &str, declared: &Type, type_name: &str, given: &serde_j
             if let Some(members) = set.members().filter(|m| !m.contains(&symbol.as_str())) {
                 return Err(fail(format!("`{symbol}` is not one of {}", members.join(", "))));
             }
-            Value::Symbol(Arc::from(symbol.as_str()))
+            Value::Symbol(symbol.as_str().into())
         }
         Type::Period | Type::Group | Type::Error => return Err(fail("has a type orders cannot carry".into())),
     })

@@ -200,6 +200,18 @@ pub(crate) fn evaluate(
     Err(EvalError::NoRuleMatched { policy: program.id.clone(), span })
 }
 
+/// Whether `decision` of `order` keeps a declared invariant's condition (`amount` is its refund).
+pub(crate) fn holds(
+    program: &Program,
+    order: &Order,
+    decision: &Decision,
+    condition: &Node,
+) -> Result<bool, EvalError> {
+    let mut env = Env::new(program, order)?;
+    env.amount = decision.amount;
+    env.truth(condition)
+}
+
 /// The first condition of `rule` that does not hold, or `None` when all hold.
 fn first_failing<'p>(env: &mut Env<'p, '_>, rule: &'p RuleDef) -> Result<Option<&'p Node>, EvalError> {
     for condition in &rule.conditions {
@@ -228,9 +240,10 @@ fn decide(
     let receipt::Receipt { lines, reasons: step_reasons, shares, review_requested, .. } = receipt;
     let mut by_destination: BTreeMap<crate::decision::Destination, Decimal> = BTreeMap::new();
     for (to, amount) in shares {
-        *by_destination.entry(to).or_default() += amount;
+        let share = by_destination.entry(to).or_default();
+        *share = share.saturating_add(amount);
     }
-    let mut amount: Decimal = by_destination.values().copied().sum();
+    let mut amount = by_destination.values().fold(Decimal::ZERO, |sum, a| sum.saturating_add(*a));
     amount.rescale(program.minor_units);
     let refunds = by_destination
         .into_iter()
@@ -263,7 +276,8 @@ fn decide(
         notes: rule.notes.clone(),
         review,
         uses_no_reason_refund: rule.uses_no_reason_refund && outcome != Outcome::NoRefund,
-        values: env.computed_values(),
+        // Formatting every named value costs more than the decision: only when explaining.
+        values: if trace.is_some() { env.computed_values() } else { Vec::new() },
         trace,
     })
 }

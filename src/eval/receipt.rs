@@ -6,7 +6,7 @@ use super::expr::Env;
 use super::EvalError;
 use crate::ast::StepKind;
 use crate::check::program::{ChoiceDef, DestinationDef, PartDef, RuleDef, StepDef};
-use crate::decision::{Destination, Line, TraceEntry};
+use crate::decision::{Destination, Line, LineKind, TraceEntry};
 use crate::money::{self, round_to_step};
 use crate::value::money_text;
 
@@ -36,7 +36,7 @@ impl<'t> Receipt<'t> {
     pub fn part(&mut self, env: &mut Env<'_, '_>, part: &PartDef, rule: &RuleDef) -> Result<(), EvalError> {
         let mut amount = env.money(&part.base)?;
         let shown = self.showing(env, &part.base);
-        self.line(&part.label, "base", amount, amount, money_text(amount), shown);
+        self.line(&part.label, LineKind::Base, amount, amount, || money_text(amount), shown);
         for step in &part.steps {
             env.amount = amount;
             amount = self.step(env, step, amount)?;
@@ -50,14 +50,8 @@ impl<'t> Receipt<'t> {
             .ok_or(EvalError::OutOfRange { what: "the refund".into(), span: rule.name_span })?;
         if rounded != amount {
             let label = format!("rounded {} to {}", program.rounding.name(), money_text(unit));
-            self.line(
-                &label,
-                "rounding",
-                rounded - amount,
-                rounded,
-                format!("{} -> {}", money_text(amount), money_text(rounded)),
-                None,
-            );
+            let arithmetic = || format!("{} -> {}", money_text(amount), money_text(rounded));
+            self.line(&label, LineKind::Rounding, rounded.saturating_sub(amount), rounded, arithmetic, None);
         }
         self.destination(env, &part.destination, rounded)
     }
@@ -73,50 +67,66 @@ impl<'t> Receipt<'t> {
         let value = env.money(&step.value)?;
         let shown = self.showing(env, &step.value);
         let out_of_range = || EvalError::OutOfRange { what: "the amount".into(), span: step.span };
-        let (a, v) = (money_text(amount), money_text(value));
-        let (kind, next, arithmetic) = match step.kind {
-            StepKind::Less => ("less", amount.checked_sub(value).ok_or_else(out_of_range)?, format!("{a} - {v}")),
-            StepKind::Plus => ("plus", amount.checked_add(value).ok_or_else(out_of_range)?, format!("{a} + {v}")),
+        let (a, v) = (|| money_text(amount), || money_text(value));
+        let mut upper = None;
+        let (kind, next) = match step.kind {
+            StepKind::Less => (LineKind::Less, amount.checked_sub(value).ok_or_else(out_of_range)?),
+            StepKind::Plus => (LineKind::Plus, amount.checked_add(value).ok_or_else(out_of_range)?),
             StepKind::Deduct | StepKind::Offset => {
-                let kind = if step.kind == StepKind::Deduct { "deduct" } else { "offset" };
+                let kind = if step.kind == StepKind::Deduct { LineKind::Deduct } else { LineKind::Offset };
                 if amount < Decimal::ZERO {
                     // The lines above already used up everything: nothing to take the fee from.
-                    self.reasons
-                        .push(format!("{}: nothing is left to refund (the lines above come to {a})", step.label));
+                    self.reasons.push(format!(
+                        "{}: nothing is left to refund (the lines above come to {})",
+                        step.label,
+                        a()
+                    ));
                     let label = format!("{} (nothing left to refund)", step.label);
-                    self.line(&label, kind, -amount, Decimal::ZERO, format!("{a} is not above 0, so 0"), None);
+                    self.line(&label, kind, -amount, Decimal::ZERO, || format!("{} is not above 0, so 0", a()), None);
                     return Ok(Decimal::ZERO);
                 }
                 let left = amount.checked_sub(value).ok_or_else(out_of_range)?;
                 if amount > Decimal::ZERO && left <= Decimal::ZERO && !value.is_zero() {
-                    self.reasons
-                        .push(format!("{}: {v} is not covered by the remaining {a}, so nothing is left", step.label));
+                    let reason =
+                        format!("{}: {} is not covered by the remaining {}, so nothing is left", step.label, v(), a());
+                    self.reasons.push(reason);
                 }
-                (kind, left.max(Decimal::ZERO), format!("max({a} - {v}, 0)"))
+                (kind, left.max(Decimal::ZERO))
             }
             // A limit already used up (a negative one) leaves nothing, never a negative refund.
-            StepKind::Cap => ("cap", amount.min(value.max(Decimal::ZERO)), format!("min({a}, max({v}, 0))")),
+            StepKind::Cap => (LineKind::Cap, amount.min(value.max(Decimal::ZERO))),
             StepKind::ZeroBelow => {
                 let next = if amount < value { Decimal::ZERO } else { amount };
                 if next != amount {
-                    self.reasons.push(format!("{}: {a} is below the minimum {v}", step.label));
+                    self.reasons.push(format!("{}: {} is below the minimum {}", step.label, a(), v()));
                 }
-                ("zero_below", next, format!("{a} < {v}, so 0"))
+                (LineKind::ZeroBelow, next)
             }
             StepKind::Clamp => {
-                let upper = match &step.upper {
+                let high = match &step.upper {
                     Some(node) => env.money(node)?,
                     None => amount,
                 };
-                let next = amount.min(upper).max(value);
-                let u = money_text(upper);
-                ("clamp", next, format!("clamp({a}, {v}, {u})"))
+                upper = Some(high);
+                (LineKind::Clamp, amount.min(high).max(value))
             }
-            StepKind::ReviewWhen => ("review", amount, String::new()),
+            StepKind::ReviewWhen => return Ok(amount),
         };
-        let quiet = matches!(step.kind, StepKind::Cap | StepKind::ZeroBelow | StepKind::Clamp) && next == amount;
+        let quiet = matches!(kind, LineKind::Cap | LineKind::ZeroBelow | LineKind::Clamp) && next == amount;
         if !quiet {
-            self.line(&step.label, kind, next - amount, next, format!("{arithmetic} = {}", money_text(next)), shown);
+            // The arithmetic is written out only for a trace: formatting costs more than computing.
+            let arithmetic = || {
+                let expression = match kind {
+                    LineKind::Less => format!("{} - {}", a(), v()),
+                    LineKind::Plus => format!("{} + {}", a(), v()),
+                    LineKind::Deduct | LineKind::Offset => format!("max({} - {}, 0)", a(), v()),
+                    LineKind::Cap => format!("min({}, max({}, 0))", a(), v()),
+                    LineKind::ZeroBelow => format!("{} < {}, so 0", a(), v()),
+                    _ => format!("clamp({}, {}, {})", a(), v(), upper.map(money_text).unwrap_or_default()),
+                };
+                format!("{expression} = {}", money_text(next))
+            };
+            self.line(&step.label, kind, next.saturating_sub(amount), next, arithmetic, shown);
         }
         Ok(next)
     }
@@ -129,16 +139,16 @@ impl<'t> Receipt<'t> {
     fn line(
         &mut self,
         label: &str,
-        kind: &str,
+        kind: LineKind,
         change: Decimal,
         total: Decimal,
-        arithmetic: String,
+        arithmetic: impl FnOnce() -> String,
         operand: Option<String>,
     ) {
         let (amount, total) = (as_money(change, self.minor_units), as_money(total, self.minor_units));
-        self.lines.push(Line { label: label.to_owned(), amount, kind: kind.to_owned(), total });
+        self.lines.push(Line { label: label.to_owned(), amount, kind, total });
         if let Some(trace) = self.trace.as_mut() {
-            trace.push(TraceEntry::Step { label: label.to_owned(), arithmetic, operand });
+            trace.push(TraceEntry::Step { label: label.to_owned(), arithmetic: arithmetic(), operand });
         }
     }
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::order::Order;
-use crate::value::{SymbolSet, Type, Value};
+use crate::value::{Name, SymbolSet, Type, Value};
 
 macro_rules! fields {
     ($($variant:ident => $path:literal : $ty:expr, |$o:ident| $get:expr;)*) => {
@@ -51,11 +51,8 @@ const CHANNEL: SymbolSet =
 const REFUND_TO: SymbolSet = SymbolSet::Known("refund preference", &["original", "balance"]);
 const ACCOUNT_KIND: SymbolSet = SymbolSet::Known("account kind", &["individual", "enterprise"]);
 
-fn symbol<T: serde::Serialize>(value: &T) -> Value {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => Value::Symbol(Arc::from(s)),
-        _ => Value::Missing,
-    }
+fn symbol<T: Copy + Into<&'static str>>(value: &T) -> Value {
+    Value::Symbol(Name::Static((*value).into()))
 }
 
 fn optional<T>(value: Option<T>, to_value: impl FnOnce(T) -> Value) -> Value {

@@ -109,6 +109,7 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_example
             | Rule::kw_expect
             | Rule::kw_uses
+            | Rule::kw_invariant
     )
 }
 
@@ -180,6 +181,15 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
         Rule::table_decl => table(whole, kids.collect())?,
         Rule::rule_decl => Item::Rule(rule_decl(whole, kids.collect())?),
         Rule::base_order_decl => Item::BaseOrder(object(next()?)?),
+        Rule::invariant_decl => {
+            let body = next()?;
+            let kind = match body.as_rule() {
+                Rule::monotone => InvariantKind::MonotoneInHeld,
+                _ => InvariantKind::Holds(expr(body)?),
+            };
+            let description = kids.next().map(|d| string(&d).node);
+            Item::Invariant(Invariant { kind, description, span: Location(whole) })
+        }
         Rule::example_decl => {
             let name = string(&next()?);
             let order = object(next()?)?;

@@ -222,4 +222,5 @@ const STATEMENT_KEYWORDS: &[&str] = &[
     "example",
     "expect",
     "uses",
+    "invariant",
 ];

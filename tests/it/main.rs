@@ -19,6 +19,7 @@ mod format;
 mod language;
 mod limits;
 mod malformed_orders;
+mod native;
 mod readme;
 mod scenarios;
 mod shipped_policies;

@@ -1,0 +1,162 @@
+//! Batch throughput: JSON Lines of generated orders through the whole pipeline (read, decide,
+//! write) on one core and on all cores, next to bare serde_json parse + serialize of the same
+//! records (the I/O floor); and the peak memory of a batch, which must not grow with its size.
+//!
+//! `cargo bench --bench batch`. Figures and ratios are in BENCHMARKS.md.
+
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    reason = "benchmarks: a panic is a failed run, not a crash of the engine"
+)]
+
+#[path = "support/orders.rs"]
+mod orders;
+
+use std::io::Read;
+
+use divan::counter::{BytesCount, ItemsCount};
+use divan::{black_box, Bencher};
+use refund_rules::batch::{self, Streams};
+use refund_rules::{Order, Policy};
+
+fn main() {
+    peak_memory();
+    divan::main();
+}
+
+const ORDERS: usize = 100_000;
+
+fn policy() -> Policy {
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/kufanyun.policy")).unwrap_or_default();
+    match Policy::parse(&text) {
+        Ok(policy) => policy,
+        Err(error) => panic!("{error}"),
+    }
+}
+
+/// `count` generated orders as JSON Lines.
+fn json_lines(count: usize) -> String {
+    let mut random = orders::Random::new(11);
+    let mut text = String::new();
+    for index in 0..count {
+        let order = orders::order(&mut random, index);
+        text.push_str(&serde_json::to_string(&order).unwrap_or_default());
+        text.push('\n');
+    }
+    text
+}
+
+fn pool(threads: usize) -> rayon::ThreadPool {
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool,
+        Err(error) => panic!("{error}"),
+    }
+}
+
+/// The floor: parse every record into an order and serialize it back, nothing decided.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn io_floor(bencher: Bencher) {
+    let input = json_lines(ORDERS);
+    bencher.counter(ItemsCount::new(ORDERS)).bench(|| {
+        let mut out = Vec::with_capacity(input.len());
+        for line in input.lines() {
+            let order: Order = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}"));
+            serde_json::to_writer(&mut out, &order).unwrap_or_default();
+            out.push(b'\n');
+        }
+        black_box(out.len())
+    });
+}
+
+fn pipeline(bencher: Bencher, threads: usize) {
+    let policy = policy();
+    let pool = pool(threads);
+    let input = json_lines(ORDERS);
+    bencher.counter(BytesCount::new(input.len())).counter(ItemsCount::new(ORDERS)).bench(|| {
+        let mut out = Vec::with_capacity(input.len() * 2);
+        let streams = Streams { input: input.as_bytes(), csv_input: false, output: &mut out, csv_output: false };
+        let summary = batch::run(&policy, streams, &pool).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(summary.records, ORDERS);
+        black_box(out.len())
+    });
+}
+
+/// The whole pipeline on one core.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn pipeline_one_core(bencher: Bencher) {
+    pipeline(bencher, 1);
+}
+
+/// The whole pipeline on every core.
+#[divan::bench(sample_count = 5, sample_size = 1)]
+fn pipeline_all_cores(bencher: Bencher) {
+    pipeline(bencher, std::thread::available_parallelism().map_or(1, |n| n.get()));
+}
+
+/// A reader that makes orders as it is read, so a million orders never sit in memory at once.
+struct Generated {
+    random: orders::Random,
+    next: usize,
+    count: usize,
+    buffer: Vec<u8>,
+    at: usize,
+}
+
+impl Read for Generated {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.buffer.len() {
+            if self.next == self.count {
+                return Ok(0);
+            }
+            let order = orders::order(&mut self.random, self.next);
+            self.next += 1;
+            self.buffer = serde_json::to_vec(&order)?;
+            self.buffer.push(b'\n');
+            self.at = 0;
+        }
+        let n = out.len().min(self.buffer.len() - self.at);
+        out[..n].copy_from_slice(&self.buffer[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// Peak resident memory (VmHWM) after batches of 100,000 and then 1,000,000 orders: the
+/// second must not be ten times the first.
+fn peak_memory() {
+    let policy = policy();
+    let pool = pool(std::thread::available_parallelism().map_or(1, |n| n.get()));
+    for count in [100_000, 1_000_000] {
+        let input = std::io::BufReader::new(Generated {
+            random: orders::Random::new(3),
+            next: 0,
+            count,
+            buffer: Vec::new(),
+            at: 0,
+        });
+        let mut sink = std::io::sink();
+        let started = std::time::Instant::now();
+        let streams = Streams { input, csv_input: false, output: &mut sink, csv_output: false };
+        let summary = batch::run(&policy, streams, &pool).unwrap_or_else(|e| panic!("{e}"));
+        println!(
+            "peak memory after a batch of {count} orders: {} ({} records in {:.1} s)",
+            peak_rss(),
+            summary.records,
+            started.elapsed().as_secs_f64()
+        );
+    }
+}
+
+/// VmHWM from /proc (Linux); "unknown" elsewhere.
+fn peak_rss() -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).map(|l| l.trim_start_matches("VmHWM:").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".to_owned())
+}
