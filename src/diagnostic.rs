@@ -46,6 +46,7 @@ impl From<&SyntaxError> for Diagnostic {
             SyntaxError::Unexpected { .. } => "unexpected text".to_owned(),
             SyntaxError::TooDeep { .. } => "too deep".to_owned(),
             SyntaxError::TooLong { .. } => "this statement has too many operators".to_owned(),
+            SyntaxError::TooLarge { .. } => "too large".to_owned(),
             SyntaxError::BadLiteral { what, .. } => format!("not a valid {what}"),
         };
         Diagnostic {

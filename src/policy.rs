@@ -63,6 +63,14 @@ pub enum LoadError {
         /// The reason.
         source: std::io::Error,
     },
+    /// The file is not UTF-8 text.
+    #[error("{path} is not UTF-8 text (the first bad byte is at offset {at}): save it as UTF-8")]
+    NotUtf8 {
+        /// The file.
+        path: String,
+        /// The offset of the first byte that is not UTF-8.
+        at: usize,
+    },
     /// The file is not a valid policy.
     #[error("{path}: {error}")]
     Policy {
@@ -132,7 +140,9 @@ impl Policy {
     pub fn from_file(path: impl AsRef<Path>) -> Result<Policy, LoadError> {
         let path = path.as_ref();
         let shown = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io { path: shown.clone(), source })?;
+        let bytes = std::fs::read(path).map_err(|source| LoadError::Io { path: shown.clone(), source })?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| LoadError::NotUtf8 { path: shown.clone(), at: e.utf8_error().valid_up_to() })?;
         Policy::parse(&text).map_err(|error| LoadError::Policy { path: shown, text, error: Box::new(error) })
     }
 

@@ -104,6 +104,21 @@ fn keep(proof: &mut Proof, invariant: &str, detail: String, order: &Order, decis
     }
 }
 
+/// Every invariant `decision` of `order` breaks, built-in and declared (but `monotone in held`,
+/// which `prove` judges by asking again later): (invariant, what was seen).
+pub fn broken_invariants(policy: &Policy, order: &Order, decision: &Decision) -> Vec<(String, String)> {
+    let mut broken: Vec<(String, String)> =
+        broken_built_ins(policy, order, decision).into_iter().map(|(i, d)| (i.to_owned(), d)).collect();
+    for (text, kept) in policy.invariants(order, decision) {
+        match kept {
+            Some(Ok(false)) => broken.push((text, format!("refund {}", decision.amount))),
+            Some(Err(error)) => broken.push((text, format!("cannot be judged: {error}"))),
+            _ => {}
+        }
+    }
+    broken
+}
+
 /// The built-in invariants `decision` breaks.
 fn broken_built_ins(policy: &Policy, order: &Order, decision: &Decision) -> Vec<(&'static str, String)> {
     let mut broken = Vec::new();

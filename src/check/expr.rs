@@ -22,6 +22,8 @@ pub(super) struct Scope<'a> {
     pub all_bindings: HashMap<String, Span>,
     /// Tables: name, key types, value type.
     pub tables: Vec<(String, Vec<Type>, Type)>,
+    /// Per table, per key column, the names written as its keys (for columns of names).
+    pub table_names: Vec<Vec<Vec<String>>>,
     /// Which bindings were used.
     pub used: Vec<bool>,
     /// Names used before their definition (already an error; not "unused" too).
@@ -285,7 +287,7 @@ impl Scope<'_> {
                     .label("wrong number of keys"),
                 );
             }
-            for (argument, key) in arguments.iter().zip(&keys) {
+            for (position, (argument, key)) in arguments.iter().zip(&keys).enumerate() {
                 if !types::comparable(&argument.value_type, key) && argument.value_type != Type::Error {
                     self.problems.push(
                         CheckError::error(
@@ -296,7 +298,27 @@ impl Scope<'_> {
                         .label(format!("this is {}", argument.value_type)),
                     );
                 }
-                self.check_symbol(argument, key);
+                let names = self.table_names.get(index).and_then(|t| t.get(position)).cloned().unwrap_or_default();
+                match (&argument.kind, &argument.value_type) {
+                    // A name looked up in a column of names must be one of its keys.
+                    (NodeKind::Const(Value::Symbol(key_name)), Type::Symbol(SymbolSet::Free(_)))
+                        if !names.is_empty() =>
+                    {
+                        if !names.iter().any(|n| n.as_str() == key_name.as_str()) {
+                            let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                            let problem = CheckError::error(
+                                "E133",
+                                argument.span,
+                                format!("table `{name}` has no key `{key_name}`"),
+                            )
+                            .label("not a key of the table")
+                            .help(format!("its keys are {list}"))
+                            .suggest(key_name, names.iter().map(String::as_str));
+                            self.problems.push(problem);
+                        }
+                    }
+                    _ => self.check_symbol(argument, key),
+                }
             }
             return Node { kind: NodeKind::Table(index, arguments), value_type: value, span };
         }

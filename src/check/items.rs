@@ -21,6 +21,7 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
         bindings: Vec::new(),
         all_bindings: HashMap::new(),
         tables: Vec::new(),
+        table_names: Vec::new(),
         used: Vec::new(),
         used_early: Vec::new(),
         amount_allowed: false,
@@ -270,13 +271,25 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
     }
     let key_types = key_types.into_iter().map(|t| t.unwrap_or(Type::Error)).collect();
     scope.tables.push((table.name.node.clone(), key_types, value_type.unwrap_or(Type::Error)));
+    let names: Vec<Vec<String>> = (0..table.keys.len())
+        .map(|column| {
+            rows.iter()
+                .filter_map(|(keys, _)| match keys.get(column) {
+                    Some(Value::Symbol(name)) => Some(name.to_string()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    scope.table_names.push(names);
     let matching = table.keys.iter().map(|k| k.matching).collect();
     TableDef { name: table.name.node.clone(), matching, rows }
 }
 
+/// Whether `a` comes before `b`; keys that cannot be ordered (names) are in order.
 fn less_than(a: Option<&Value>, b: Option<&Value>) -> bool {
     match (a, b) {
-        (Some(a), Some(b)) => crate::eval::compare(a, b).is_some_and(|o| o.is_lt()),
+        (Some(a), Some(b)) => crate::eval::compare(a, b).is_none_or(|o| o.is_lt()),
         _ => true,
     }
 }

@@ -11,7 +11,7 @@ use super::{Exit, Format};
 /// Loads a policy, printing its problems; on failure, the exit that says whose fault it is.
 pub fn load(path: &Path) -> Result<Policy, Exit> {
     Policy::from_file(path).map_err(|error| match error {
-        LoadError::Io { .. } => {
+        LoadError::Io { .. } | LoadError::NotUtf8 { .. } => {
             eprintln!("error: {error}");
             Exit::Input
         }
@@ -34,7 +34,7 @@ pub fn check(paths: &[PathBuf], format: Format) -> Exit {
                 (policy.source().to_owned(), warnings, true)
             }
             Err(LoadError::Policy { text, error, .. }) => (text, error.diagnostics(), false),
-            Err(io @ LoadError::Io { .. }) => {
+            Err(io @ (LoadError::Io { .. } | LoadError::NotUtf8 { .. })) => {
                 eprintln!("error: {io}");
                 exit = exit.and(Exit::Input);
                 continue;

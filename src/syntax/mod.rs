@@ -60,6 +60,14 @@ pub enum SyntaxError {
         /// The word that starts the statement.
         span: Span,
     },
+    /// The text is larger than any policy should be.
+    #[error("the policy is {bytes} bytes long; a policy may be at most {MAX_SOURCE_BYTES} bytes")]
+    TooLarge {
+        /// Its size.
+        bytes: usize,
+        /// The start of the file.
+        span: Span,
+    },
     /// A literal has the right shape but no meaning (`2026-02-30`, a number too large).
     #[error("`{text}` is not a valid {what}")]
     BadLiteral {
@@ -79,6 +87,7 @@ impl SyntaxError {
             SyntaxError::Unexpected { span, .. }
             | SyntaxError::TooDeep { span, .. }
             | SyntaxError::TooLong { span, .. }
+            | SyntaxError::TooLarge { span, .. }
             | SyntaxError::BadLiteral { span, .. } => *span,
         }
     }
@@ -90,6 +99,7 @@ impl SyntaxError {
             SyntaxError::TooDeep { .. } => "E002",
             SyntaxError::BadLiteral { .. } => "E003",
             SyntaxError::TooLong { .. } => "E004",
+            SyntaxError::TooLarge { .. } => "E005",
         }
     }
 
@@ -97,6 +107,7 @@ impl SyntaxError {
     pub fn help(&self) -> Option<String> {
         match self {
             SyntaxError::Unexpected { help, .. } => help.clone(),
+            SyntaxError::TooLarge { .. } => Some("split it into smaller policies: one provider per file".to_owned()),
             SyntaxError::TooDeep { .. } | SyntaxError::TooLong { .. } => {
                 Some("split the expression into named parts with `let`".to_owned())
             }
@@ -109,8 +120,15 @@ impl SyntaxError {
     }
 }
 
+/// The largest policy text read: a real policy is a few kilobytes; a hundred megabytes of
+/// text is a mistake, refused at once rather than parsed for minutes.
+pub const MAX_SOURCE_BYTES: usize = 4 * 1024 * 1024;
+
 /// Parses a policy file into its syntax tree.
 pub fn parse(source: &str) -> Result<File, SyntaxError> {
+    if source.len() > MAX_SOURCE_BYTES {
+        return Err(SyntaxError::TooLarge { bytes: source.len(), span: Span::new(0, 0) });
+    }
     check_depth(source)?;
     let mut pairs = PolicyParser::parse(Rule::file, source).map_err(|error| expected::describe(source, &error))?;
     let file = pairs.next().ok_or_else(|| lower::shape_error(Span::new(0, 0)))?;
