@@ -342,6 +342,24 @@ impl Order {
     }
 }
 
+/// Overlays `over` on `base`, object by object: how a base order and its changes combine (in
+/// policy examples and in scenario files).
+pub(crate) fn merge_json(base: &mut serde_json::Value, over: serde_json::Value) {
+    match (base, over) {
+        (serde_json::Value::Object(base), serde_json::Value::Object(over)) => {
+            for (key, value) in over {
+                match base.get_mut(&key) {
+                    Some(existing) => merge_json(existing, value),
+                    None => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (base, over) => *base = over,
+    }
+}
+
 fn not_negative(path: &str, amount: Decimal) -> Result<(), OrderError> {
     if amount.is_sign_negative() && !amount.is_zero() {
         return Err(OrderError::invalid(path, format!("must not be negative, got {amount}")));

@@ -157,11 +157,13 @@ fn later_gets_more(policy: &Policy, order: &Order, decision: &Decision) -> Optio
     None
 }
 
-/// SplitMix64: deterministic and the same on every machine.
-struct Random(u64);
+/// SplitMix64: small, deterministic and the same on every machine; the generator of `prove`,
+/// and of the fuzz tests and benchmarks.
+pub struct Random(pub u64);
 
 impl Random {
-    fn next(&mut self) -> u64 {
+    /// The next number.
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -169,16 +171,18 @@ impl Random {
         z ^ (z >> 31)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+    /// A number below `n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
     }
 
-    fn chance(&mut self, percent: u64) -> bool {
+    /// True `percent` times in a hundred.
+    pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
 
     /// One of `items` (which is never empty here), or `fallback`.
-    fn pick<T: Clone>(&mut self, items: &[T], fallback: T) -> T {
+    pub fn pick<T: Clone>(&mut self, items: &[T], fallback: T) -> T {
         items.get(self.below(items.len() as u64) as usize).cloned().unwrap_or(fallback)
     }
 }

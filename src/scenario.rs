@@ -117,7 +117,7 @@ pub fn parse_scenarios(text: &str) -> Result<ScenarioSet, ScenarioError> {
     let mut scenarios = Vec::new();
     for variation in file.scenarios {
         let mut order = base.clone();
-        merge(&mut order, json(toml::Value::Table(variation.order)));
+        crate::order::merge_json(&mut order, json(toml::Value::Table(variation.order)));
         if let Some(after) = &variation.after {
             let requested = requested_after(&order, after)
                 .ok_or_else(|| ScenarioError::After { scenario: variation.name.clone(), after: after.clone() })?;
@@ -128,7 +128,10 @@ pub fn parse_scenarios(text: &str) -> Result<ScenarioSet, ScenarioError> {
         let mut attributes: BTreeMap<String, serde_json::Value> =
             file.attributes.iter().map(|(id, table)| (id.clone(), json(toml::Value::Table(table.clone())))).collect();
         for (id, table) in variation.attributes {
-            merge(attributes.entry(id).or_insert(serde_json::Value::Null), json(toml::Value::Table(table)));
+            crate::order::merge_json(
+                attributes.entry(id).or_insert(serde_json::Value::Null),
+                json(toml::Value::Table(table)),
+            );
         }
         scenarios.push(Scenario {
             name: variation.name,
@@ -147,7 +150,7 @@ impl Scenario {
         if let Some(attributes) = self.attributes.get(policy.id()) {
             if let serde_json::Value::Object(map) = &mut order {
                 let entry = map.entry("attributes").or_insert(serde_json::Value::Object(serde_json::Map::new()));
-                merge(entry, attributes.clone());
+                crate::order::merge_json(entry, attributes.clone());
             }
         }
         Order::from_json_value(order).map_err(|error| ScenarioError::Order { scenario: self.name.clone(), error })
@@ -237,22 +240,5 @@ fn json(value: toml::Value) -> serde_json::Value {
         toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
         toml::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(json).collect()),
         toml::Value::Table(table) => serde_json::Value::Object(table.into_iter().map(|(k, v)| (k, json(v))).collect()),
-    }
-}
-
-/// Overlays `over` on `base`, object by object.
-fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
-    match (base, over) {
-        (serde_json::Value::Object(base), serde_json::Value::Object(over)) => {
-            for (key, value) in over {
-                match base.get_mut(&key) {
-                    Some(existing) => merge(existing, value),
-                    None => {
-                        base.insert(key, value);
-                    }
-                }
-            }
-        }
-        (base, over) => *base = over,
     }
 }

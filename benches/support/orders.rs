@@ -7,28 +7,20 @@ use chrono::{DateTime, Duration, FixedOffset};
 use refund_rules::order::{Account, Billing, Order, Paid, PaymentChannel, Promotion, Purchase, RefundTo, Traffic};
 use rust_decimal::Decimal;
 
-/// SplitMix64: small, fast and the same on every machine.
-pub struct Random(u64);
+/// The library's deterministic generator.
+pub struct Random(refund_rules::prove::Random);
 
 impl Random {
     pub fn new(seed: u64) -> Random {
-        Random(seed)
-    }
-
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        Random(refund_rules::prove::Random(seed))
     }
 
     pub fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
+        self.0.below(n)
     }
 
     pub fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
+        self.0.chance(percent)
     }
 }
 

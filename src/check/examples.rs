@@ -24,7 +24,7 @@ pub(super) fn examples(scope: &mut Scope<'_>, file: &ast::PolicyBlock, program: 
             continue;
         };
         let mut order = base.clone().unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
-        merge(&mut order, json(&example.order.node));
+        crate::order::merge_json(&mut order, json(&example.order.node));
         let order = match Order::from_json_value(order) {
             Ok(order) => order,
             Err(error) => {
@@ -95,21 +95,4 @@ fn json(object: &ast::Object) -> serde_json::Value {
         })
         .collect();
     serde_json::Value::Object(map)
-}
-
-/// Overlays `over` on `base`, object by object.
-fn merge(base: &mut serde_json::Value, over: serde_json::Value) {
-    match (base, over) {
-        (serde_json::Value::Object(base), serde_json::Value::Object(over)) => {
-            for (key, value) in over {
-                match base.get_mut(&key) {
-                    Some(existing) => merge(existing, value),
-                    None => {
-                        base.insert(key, value);
-                    }
-                }
-            }
-        }
-        (base, over) => *base = over,
-    }
 }

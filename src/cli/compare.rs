@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use super::check::load;
 use super::grid::{Grid, GridFormat};
 use super::{orders, Exit};
-use super::{out, outln};
+use super::{out, outln, print_json};
 
 /// Compares the policies on one order, or on every scenario of a file.
 pub fn run(paths: &[PathBuf], order: Option<&Path>, scenarios: Option<&Path>, format: GridFormat) -> Exit {
@@ -181,17 +181,4 @@ fn share(total: Decimal, paid: Decimal) -> String {
     }
     let percent = (total * Decimal::ONE_HUNDRED / paid).round_dp(0);
     format!("{percent}%")
-}
-
-fn print_json<T: serde::Serialize>(value: &T) -> Exit {
-    match serde_json::to_string_pretty(value) {
-        Ok(json) => {
-            outln!("{json}");
-            Exit::Ok
-        }
-        Err(error) => {
-            eprintln!("error: {error}");
-            Exit::Input
-        }
-    }
 }

@@ -9,7 +9,7 @@ use refund_rules::Order;
 use super::check::load;
 use super::grid::{Grid, GridFormat};
 use super::Exit;
-use super::{out, outln};
+use super::{out, outln, print_json};
 use refund_rules::batch::read_all;
 
 /// Compares two policies on the orders of a file, or on a generated grid without one.
@@ -108,18 +108,5 @@ fn shown(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Decided(d) => format!("{} {} ({})", d.outcome.as_str(), money_text(d.amount), d.rule),
         Outcome::Failed { error } => format!("error: {error}"),
-    }
-}
-
-fn print_json<T: serde::Serialize>(value: &T) -> Exit {
-    match serde_json::to_string_pretty(value) {
-        Ok(json) => {
-            outln!("{json}");
-            Exit::Ok
-        }
-        Err(error) => {
-            eprintln!("error: {error}");
-            Exit::Input
-        }
     }
 }

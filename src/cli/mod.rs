@@ -211,6 +211,20 @@ pub enum Format {
     Json,
 }
 
+/// Prints a value as pretty JSON.
+fn print_json<T: serde::Serialize>(value: &T) -> Exit {
+    match serde_json::to_string_pretty(value) {
+        Ok(json) => {
+            outln!("{json}");
+            Exit::Ok
+        }
+        Err(error) => {
+            eprintln!("error: {error}");
+            Exit::Input
+        }
+    }
+}
+
 /// Policy files named on the command line; a folder stands for the `.policy` files in it.
 fn policy_files(paths: &[PathBuf]) -> Vec<PathBuf> {
     let mut files = Vec::new();

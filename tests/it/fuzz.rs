@@ -16,24 +16,20 @@ fn budget() -> Duration {
     Duration::from_secs(seconds)
 }
 
-/// SplitMix64, seeded per target so a failure can be replayed.
-struct Random(u64);
+/// The library's deterministic generator, seeded per target so a failure can be replayed.
+struct Random(refund_rules::prove::Random);
 
 impl Random {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
     fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
+        self.0.below(n as u64) as usize
     }
 
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
+        self.0.pick(items, "")
     }
 }
 
@@ -54,7 +50,7 @@ fn shipped() -> Vec<(String, Policy)> {
 /// Runs `target` on generated inputs until the budget is spent; a panic names the input.
 fn fuzz(seed: u64, generate: impl Fn(&mut Random) -> String, target: impl Fn(&str)) -> usize {
     let started = Instant::now();
-    let mut random = Random(seed);
+    let mut random = Random(refund_rules::prove::Random(seed));
     let mut runs = 0;
     while started.elapsed() < budget() {
         let input = generate(&mut random);
