@@ -108,7 +108,7 @@ fn decide_servers(policy: &Policy, order: &Order, servers: u32) -> Compared {
 }
 
 /// The order without the attributes `policy` does not declare.
-fn for_policy(policy: &Policy, order: &Order) -> Order {
+pub(crate) fn for_policy(policy: &Policy, order: &Order) -> Order {
     let mut order = order.clone();
     order.attributes.retain(|name, _| policy.declares_attribute(name));
     order

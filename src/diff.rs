@@ -67,8 +67,9 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// `order` under `policy`, leaving out attributes only the other policy declares.
     fn of(policy: &Policy, order: &Order) -> Outcome {
-        match policy.evaluate(order) {
+        match policy.evaluate(&crate::compare::for_policy(policy, order)) {
             Ok(decision) => Outcome::Decided(Box::new(decision)),
             Err(error) => Outcome::Failed { error: error.to_string() },
         }
@@ -169,11 +170,19 @@ const HELD_HOURS: &[i64] = &[
 /// Sweeps a grid around the old policy's example orders over the fields either policy reads,
 /// and reports the regions where the decisions differ.
 pub fn regions(old: &Policy, new: &Policy) -> Vec<Region> {
-    let Some(base) =
+    let Some(mut base) =
         old.example_orders().into_iter().chain(new.example_orders()).find(|o| o.currency == new.currency())
     else {
         return Vec::new();
     };
+    // Facts only one policy reads come from that policy's first example (its base order).
+    for first in
+        [old.example_orders().into_iter().next(), new.example_orders().into_iter().next()].into_iter().flatten()
+    {
+        for (name, value) in first.attributes {
+            base.attributes.entry(name).or_insert(value);
+        }
+    }
     let mut read = old.fields_read();
     read.extend(new.fields_read());
     let mut regions: Vec<Region> = Vec::new();

@@ -87,13 +87,11 @@ pub fn run(old: &Path, new: &Path, orders: Option<&PathBuf>, format: GridFormat)
             for (index, region) in found.iter().enumerate() {
                 let facts = if region.facts.is_empty() { "every order".to_owned() } else { region.facts.join(", ") };
                 outln!(
-                    "{}. {facts}; held {} to {} days\n   old: {} {}\n   new: {} {}\n   example: {}\n",
+                    "{}. {facts}; held {} to {} days\n   old: {}\n   new: {}\n   example: {}\n",
                     index + 1,
                     region.held_from_days.round_dp(2).normalize(),
                     region.held_to_days.round_dp(2).normalize(),
-                    region.example.old.rule(),
                     shown(&region.example.old),
-                    region.example.new.rule(),
                     shown(&region.example.new),
                     serde_json::to_string(&region.example.order).unwrap_or_default()
                 );
@@ -103,10 +101,14 @@ pub fn run(old: &Path, new: &Path, orders: Option<&PathBuf>, format: GridFormat)
     }
 }
 
-/// `refund 876.30`, `no_refund`, or the error.
+/// `refund 876.30 to balance (used_time)`, `no_refund (banned)`, or the error.
 fn shown(outcome: &Outcome) -> String {
     match outcome {
-        Outcome::Decided(d) => format!("{} {} ({})", d.outcome.as_str(), money_text(d.amount), d.rule),
+        Outcome::Decided(d) => {
+            let to: Vec<&str> = d.refunds.iter().map(|r| r.to.as_str()).collect();
+            let to = if to.is_empty() { String::new() } else { format!(" to {}", to.join(" and ")) };
+            format!("{} {}{to} ({})", d.outcome.as_str(), money_text(d.amount), d.rule)
+        }
         Outcome::Failed { error } => format!("error: {error}"),
     }
 }
