@@ -34,9 +34,9 @@ struct Version {
 /// Why a policy could not be loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
-    /// The text does not follow the grammar.
-    #[error("{0}")]
-    Syntax(#[from] SyntaxError),
+    /// The text does not follow the grammar: every error found, in order.
+    #[error("{} syntax error(s), the first: {}", .0.len(), .0.first().map(ToString::to_string).unwrap_or_default())]
+    Syntax(Vec<SyntaxError>),
     /// The text parsed, but names, types or declarations are wrong (warnings included).
     #[error("{} problem(s) in the policy", .0.len())]
     Check(Vec<CheckError>),
@@ -46,7 +46,7 @@ impl PolicyError {
     /// Every problem, ready to render.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {
-            PolicyError::Syntax(error) => vec![Diagnostic::from(error)],
+            PolicyError::Syntax(errors) => errors.iter().map(Diagnostic::from).collect(),
             PolicyError::Check(problems) => problems.iter().map(Diagnostic::from).collect(),
         }
     }
@@ -86,7 +86,7 @@ pub enum LoadError {
 impl Policy {
     /// Parses and checks a policy's text.
     pub fn parse(source: &str) -> Result<Policy, PolicyError> {
-        let file = syntax::parse(source)?;
+        let file = syntax::parse_all(source).map_err(PolicyError::Syntax)?;
         let (programs, warnings) = check::check(&file, source).map_err(PolicyError::Check)?;
         let digest = Sha256::digest(source.as_bytes());
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();

@@ -63,7 +63,13 @@ pub(super) fn describe(source: &str, error: &Error<Rule>) -> SyntaxError {
         let units = ["seconds", "minutes", "hours", "days", "weeks", "months", "years"];
         keywords.extend(units.iter().map(|u| (*u).to_owned()));
     }
+    let wants_value = rules.iter().any(|r| matches!(r, Rule::expr | Rule::operand | Rule::literal | Rule::number));
+    let declaration =
+        ["rule", "let", "const", "table", "attribute", "example", "base", "invariant"].contains(&word.as_str());
     let help = match crate::check::closest(&word, keywords.iter().map(String::as_str)) {
+        _ if wants_value && declaration => {
+            Some("the line above is unfinished: it ends with an operator, or a value is missing".to_owned())
+        }
         Some(keyword) if !word.is_empty() && keyword != word => Some(format!("did you mean `{keyword}`?")),
         _ => None,
     };

@@ -135,6 +135,108 @@ pub fn parse(source: &str) -> Result<File, SyntaxError> {
     lower::file(file)
 }
 
+/// Words that start a declaration of a policy: where reading can start again after an error.
+const DECLARATIONS: &[&str] = &[
+    "name",
+    "currency",
+    "timezone",
+    "source",
+    "effective",
+    "version",
+    "versions",
+    "rounding",
+    "attribute",
+    "const",
+    "let",
+    "table",
+    "rule",
+    "invariant",
+    "base",
+    "example",
+];
+
+/// The most syntax errors reported at once.
+const MAX_ERRORS: usize = 20;
+
+/// Parses like [`parse`], but on an error goes on reading from the next declaration, so that a
+/// product manager sees every syntax error of the file at once, not one per run.
+pub fn parse_all(source: &str) -> Result<File, Vec<SyntaxError>> {
+    let mut errors = Vec::new();
+    // The usual case, a file without errors (or too large to read at all), costs no copy.
+    match parse(source) {
+        Ok(file) => return Ok(file),
+        Err(error @ (SyntaxError::TooLarge { .. } | SyntaxError::TooDeep { .. } | SyntaxError::TooLong { .. })) => {
+            return Err(vec![error])
+        }
+        Err(_) => {}
+    }
+    let mut text = source.to_owned();
+    loop {
+        match parse(&text) {
+            Ok(file) if errors.is_empty() => return Ok(file),
+            Ok(_) => return Err(errors),
+            Err(error) => {
+                let at = error.span().start;
+                // Blanking a declaration cannot help an error at the end of the file, and an
+                // error found again at the same place is the same error.
+                let again = errors.last().is_some_and(|e: &SyntaxError| e.span() == error.span());
+                let at_end = text.get(at..).is_none_or(|rest| rest.trim().is_empty());
+                let recoverable =
+                    matches!(error, SyntaxError::Unexpected { .. } | SyntaxError::BadLiteral { .. }) && !at_end;
+                if again {
+                    return Err(errors);
+                }
+                errors.push(error);
+                let Some(range) = declaration_around(&text, at).filter(|_| recoverable && errors.len() < MAX_ERRORS)
+                else {
+                    return Err(errors);
+                };
+                // Blank the broken declaration (keeping line breaks, so positions stay) and read again.
+                let blank: String = text
+                    .get(range.clone())
+                    .unwrap_or("")
+                    .chars()
+                    .map(|c| if c == '\n' { "\n".to_owned() } else { " ".repeat(c.len_utf8()) })
+                    .collect();
+                text.replace_range(range, &blank);
+            }
+        }
+    }
+}
+
+/// The byte range of the declaration holding `at`: from the start of its first line to the
+/// start of the next declaration (or of the policy's closing line). `None` when there is none.
+fn declaration_around(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
+    let mut starts = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let first = line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next().unwrap_or("");
+        let trimmed = line.trim_start();
+        let word = trimmed.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next().unwrap_or("");
+        if DECLARATIONS.contains(&word)
+            || trimmed.starts_with('}') && line.len() - trimmed.len() == 0
+            || first == "policy"
+        {
+            starts.push(offset);
+        }
+        offset += line.len();
+    }
+    // An error found at the first word of a declaration was made by the one before it: the
+    // parser only noticed when the next declaration began.
+    let starting =
+        starts.iter().copied().find(|s| *s <= at && text.get(*s..at).is_some_and(|gap| gap.trim().is_empty()));
+    let before = match starting {
+        Some(start) => start.checked_sub(1)?,
+        None => at,
+    };
+    let begin = starts.iter().copied().rfind(|s| *s <= before)?;
+    let end = starts.iter().copied().find(|s| *s > before).unwrap_or(text.len());
+    let first_line = text.get(begin..).and_then(|t| t.lines().next()).unwrap_or("");
+    // Never blank the policy's own line or its closing brace: that would hide everything else.
+    let protected = first_line.trim_start().starts_with("policy") || first_line.starts_with('}');
+    (!protected && end > begin).then_some(begin..end)
+}
+
 /// Rejects what would exhaust the parser's or the checker's stack, before parsing: brackets
 /// nested too deep, and statements with so many operators (a chain of 10,000 `not`s, a sum of
 /// 100,000 terms, `if`s nested a thousand deep) that their trees would be as deep.
