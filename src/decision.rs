@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 pub struct Decision {
     /// The order's id.
     pub order: String,
-    /// Which policy decided.
-    pub policy: PolicyRef,
+    /// Which policy decided (shared by every decision of that policy version).
+    pub policy: std::sync::Arc<PolicyRef>,
     /// Refund, no refund, or manual review.
     pub outcome: Outcome,
     /// The deciding rule.

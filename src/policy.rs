@@ -28,7 +28,7 @@ pub struct Policy {
 #[derive(Debug)]
 struct Version {
     program: Program,
-    reference: PolicyRef,
+    reference: Arc<PolicyRef>,
 }
 
 /// Why a policy could not be loaded.
@@ -99,7 +99,7 @@ impl Policy {
                     version: program.version.clone(),
                     digest: format!("sha256:{hex}"),
                 };
-                Version { program, reference }
+                Version { program, reference: Arc::new(reference) }
             })
             .collect();
         let Some(newest) = versions.pop() else {
@@ -118,7 +118,7 @@ impl Policy {
         let decided: Vec<(String, String)> = self
             .run_examples()
             .into_iter()
-            .filter_map(|result| result.decision.map(|d| (d.policy.version, d.rule)))
+            .filter_map(|result| result.decision.map(|d| (d.policy.version.clone(), d.rule)))
             .collect();
         let mut warnings = Vec::new();
         for (program, reference) in self.programs() {
@@ -280,7 +280,7 @@ impl Policy {
 
     /// Every version's checked program and how decisions name it, for the example runner.
     pub(crate) fn programs(&self) -> impl Iterator<Item = (&Program, &PolicyRef)> {
-        self.all_versions().map(|v| (&v.program, &v.reference))
+        self.all_versions().map(|v| (&v.program, v.reference.as_ref()))
     }
 }
 

@@ -6,7 +6,7 @@ mod expr;
 mod receipt;
 pub(crate) mod time;
 
-use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
@@ -154,7 +154,7 @@ impl EvalError {
 /// Evaluates `order` against `program`. `source` is the policy text, for the trace.
 pub(crate) fn evaluate(
     program: &Program,
-    policy: &PolicyRef,
+    policy: &Arc<PolicyRef>,
     source: &str,
     order: &Order,
     explain: bool,
@@ -224,12 +224,16 @@ fn first_failing<'p>(env: &mut Env<'p, '_>, rule: &'p RuleDef) -> Result<Option<
 
 fn decide(
     env: &mut Env<'_, '_>,
-    policy: &PolicyRef,
+    policy: &Arc<PolicyRef>,
     rule: &RuleDef,
     mut trace: Option<Vec<TraceEntry>>,
 ) -> Result<Decision, EvalError> {
     let program = env.program;
-    let mut receipt = receipt::Receipt::new(program.minor_units, trace.as_mut());
+    let lines = match &rule.action {
+        ActionDef::Refund { parts, .. } => parts.iter().map(|p| p.steps.len() + 2).sum(),
+        ActionDef::Deny => 0,
+    };
+    let mut receipt = receipt::Receipt::new(program.minor_units, trace.as_mut(), lines);
     let mut manual = false;
     if let ActionDef::Refund { parts, manual: is_manual } = &rule.action {
         manual = *is_manual;
@@ -238,21 +242,21 @@ fn decide(
         }
     }
     let receipt::Receipt { lines, reasons: step_reasons, shares, review_requested, .. } = receipt;
-    let mut by_destination: BTreeMap<crate::decision::Destination, Decimal> = BTreeMap::new();
+    // One refund per destination, in the contract's order of destinations, zero shares left out.
+    let mut refunds: Vec<Refund> = Vec::with_capacity(shares.len());
     for (to, amount) in shares {
-        let share = by_destination.entry(to).or_default();
-        *share = share.saturating_add(amount);
+        match refunds.iter_mut().find(|r| r.to == to) {
+            Some(refund) => refund.amount = refund.amount.saturating_add(amount),
+            None => refunds.push(Refund { to, amount }),
+        }
     }
-    let mut amount = by_destination.values().fold(Decimal::ZERO, |sum, a| sum.saturating_add(*a));
+    refunds.sort_by_key(|r| r.to);
+    let mut amount = refunds.iter().fold(Decimal::ZERO, |sum, r| sum.saturating_add(r.amount));
     amount.rescale(program.minor_units);
-    let refunds = by_destination
-        .into_iter()
-        .filter(|(_, a)| !a.is_zero())
-        .map(|(to, mut amount)| {
-            amount.rescale(program.minor_units);
-            Refund { to, amount }
-        })
-        .collect();
+    refunds.retain(|r| !r.amount.is_zero());
+    for refund in &mut refunds {
+        refund.amount.rescale(program.minor_units);
+    }
     let outcome = if manual || review_requested {
         Outcome::ManualReview
     } else if amount > Decimal::ZERO {
@@ -265,7 +269,7 @@ fn decide(
     reasons.extend(step_reasons);
     Ok(Decision {
         order: env.order.id.clone(),
-        policy: policy.clone(),
+        policy: Arc::clone(policy),
         outcome,
         rule: rule.name.clone(),
         amount,

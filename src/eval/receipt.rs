@@ -21,9 +21,9 @@ pub(super) struct Receipt<'t> {
 }
 
 impl<'t> Receipt<'t> {
-    pub fn new(minor_units: u32, trace: Option<&'t mut Vec<TraceEntry>>) -> Receipt<'t> {
+    pub fn new(minor_units: u32, trace: Option<&'t mut Vec<TraceEntry>>, lines: usize) -> Receipt<'t> {
         Receipt {
-            lines: Vec::new(),
+            lines: Vec::with_capacity(lines),
             reasons: Vec::new(),
             shares: Vec::new(),
             review_requested: false,
