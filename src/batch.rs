@@ -32,7 +32,7 @@ pub struct Streams<'a, R: std::io::BufRead> {
 }
 
 /// Decides every record of `streams.input`, writing one record per input record.
-pub fn run<R: std::io::BufRead>(
+pub fn run<R: std::io::BufRead + Send>(
     policy: &Policy,
     streams: Streams<'_, R>,
     pool: &rayon::ThreadPool,
@@ -45,24 +45,30 @@ pub fn run<R: std::io::BufRead>(
     }
     let mut summary = Summary::default();
     let mut ledger = Ledger::new();
-    loop {
-        let raw = source.next_chunk(CHUNK);
-        if raw.is_empty() {
-            break;
-        }
-        let records: Vec<Record> = pool.install(|| raw.into_par_iter().map(source_parse).collect());
-        let results = pool.install(|| decide_chunk(policy, &records, &mut ledger));
-        let rendered: Vec<String> = pool.install(|| {
-            records
-                .par_iter()
-                .zip(results.par_iter())
-                .map(|(record, result)| render(record, result, csv_output))
-                .collect()
+    let mut raw = source.next_chunk(CHUNK);
+    while !raw.is_empty() {
+        // Reading the next chunk overlaps with deciding this one: reading is the one part that
+        // cannot be shared between cores.
+        let (next, (results, rendered)) = pool.install(|| {
+            rayon::join(
+                || source.next_chunk(CHUNK),
+                || {
+                    let records: Vec<Record> = raw.into_par_iter().map(source_parse).collect();
+                    let results = decide_chunk(policy, &records, &mut ledger);
+                    let rendered: Vec<String> = records
+                        .par_iter()
+                        .zip(results.par_iter())
+                        .map(|(record, result)| render(record, result, csv_output))
+                        .collect();
+                    (results, rendered)
+                },
+            )
         });
         for (result, text) in results.iter().zip(&rendered) {
             summary.add(result);
             output.write_all(text.as_bytes())?;
         }
+        raw = next;
     }
     output.flush()?;
     Ok(summary)
