@@ -104,6 +104,19 @@ mod kufanyun_against_native {
         });
     }
 
+    /// The hand-written policy building the same full decision as the interpreter.
+    #[divan::bench]
+    fn native_in_full(bencher: Bencher) {
+        let orders = orders::orders(1, ORDERS);
+        let reference = policy("kufanyun").evaluate(&orders[0]).unwrap().policy;
+        bencher.counter(ItemsCount::new(ORDERS)).bench(|| {
+            for order in &orders {
+                black_box(native_kufanyun::decide_in_full(black_box(order), &reference));
+            }
+        });
+    }
+
+    /// The hand-written policy returning only rule, outcome, amount and destination.
     #[divan::bench]
     fn native(bencher: Bencher) {
         let orders = orders::orders(1, ORDERS);
