@@ -1,10 +1,10 @@
 //! Deciding many orders: JSON Lines or CSV in, one record out per record in, in input order.
 //!
 //! Records are read, decided and written a chunk at a time, so memory stays bounded whatever the
-//! input's size; a chunk is decided on every core of the given thread pool. Within a chunk the
-//! orders of one account are decided in time order, carrying the account's quotas and rolling
-//! totals (`ledger`), which carry on to later chunks: give an account's orders in time order
-//! across chunks for exact quotas. A bad record becomes an error record with its line number;
+//! input's size; a chunk is decided on every core of the given thread pool while the next one is
+//! read. Within a chunk the orders of one account are decided in time order, carrying the
+//! account's quotas and rolling totals (`ledger`), which carry on to later chunks: give an
+//! account's orders in time order across chunks for exact quotas. A bad record becomes an error record with its line number;
 //! it never stops the batch.
 
 use std::collections::HashMap;
