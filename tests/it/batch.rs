@@ -81,3 +81,38 @@ fn csv_in_and_csv_out() {
     insta::assert_snapshot!(text);
     assert_eq!(text.lines().count(), 4, "a header and one line per order");
 }
+
+/// 20,000 generated orders span three chunks of the pipeline (the next chunk is read while one
+/// is decided): the output is the same on one core and on two, one record per order in input
+/// order, each the decision `Policy::evaluate` gives for that order alone.
+#[test]
+fn many_chunks_on_one_core_and_on_two_give_the_same_records_in_order() {
+    use refund_rules::batch::{self, Streams};
+
+    let policy = crate::shipped("kufanyun.policy");
+    let orders = crate::native::orders::orders(3, 20_000);
+    let mut input = String::new();
+    for order in &orders {
+        input.push_str(&serde_json::to_string(order).unwrap());
+        input.push('\n');
+    }
+    let decide_on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let mut out = Vec::new();
+        let streams = Streams { input: input.as_bytes(), csv_input: false, output: &mut out, csv_output: false };
+        let summary = batch::run(&policy, streams, &pool).unwrap();
+        assert_eq!(summary.records, orders.len());
+        String::from_utf8(out).unwrap()
+    };
+    let one_core = decide_on(1);
+    assert_eq!(one_core, decide_on(2), "two cores change the output");
+    let records: Vec<serde_json::Value> = one_core.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(records.len(), orders.len());
+    for (index, (record, order)) in records.iter().zip(&orders).enumerate() {
+        assert_eq!(record["line"], index + 1);
+        assert_eq!(record["order"], order.id.as_str());
+        let alone = policy.evaluate(order).unwrap();
+        assert_eq!(record["rule"], alone.rule.as_str(), "{}", order.id);
+        assert_eq!(record["amount"], alone.amount.to_string().as_str(), "{}", order.id);
+    }
+}

@@ -4,7 +4,7 @@
 #[path = "../../benches/support/native_kufanyun.rs"]
 mod native_kufanyun;
 #[path = "../../benches/support/orders.rs"]
-mod orders;
+pub mod orders;
 
 #[test]
 fn the_native_baseline_agrees_with_the_interpreter() {
