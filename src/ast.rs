@@ -154,6 +154,15 @@ pub struct TableRow {
     pub span: Location,
 }
 
+/// `uses QUOTA [per calendar PERIOD]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Uses {
+    /// The quota: `no_reason_refund`.
+    pub quota: Spanned<String>,
+    /// `year` or `month` after `per calendar`; none when the quota never starts again.
+    pub period: Option<Spanned<String>>,
+}
+
 /// A rule.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rule {
@@ -168,7 +177,7 @@ pub struct Rule {
     /// `review manual|auto`.
     pub review: Option<Spanned<String>>,
     /// `uses no_reason_refund`: the quotas a refund by this rule counts against.
-    pub uses: Vec<Spanned<String>>,
+    pub uses: Vec<Uses>,
     /// What it decides.
     pub action: Action,
     /// From `rule` to the end of the rule.

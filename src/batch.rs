@@ -44,7 +44,7 @@ pub fn run<R: std::io::BufRead + Send>(
         writeln!(output, "{}", CSV_HEADER.join(","))?;
     }
     let mut summary = Summary::default();
-    let mut ledger = Ledger::new();
+    let mut ledger = Ledger::for_policy(policy);
     let mut raw = source.next_chunk(CHUNK);
     while !raw.is_empty() {
         // Reading the next chunk overlaps with deciding this one: reading is the one part that

@@ -77,7 +77,7 @@ pub fn compare_one(policy: &Policy, order: &Order, servers: u32) -> Comparison {
 }
 
 fn decide_servers(policy: &Policy, order: &Order, servers: u32) -> Compared {
-    let mut ledger = Ledger::new();
+    let mut ledger = Ledger::for_policy(policy);
     let mut first = None;
     let mut total = Decimal::ZERO;
     let mut rules = Vec::new();

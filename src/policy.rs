@@ -268,6 +268,14 @@ impl Policy {
         &self.latest().currency
     }
 
+    /// When the account's no-reason quota starts again (the newest version's rules say it), and
+    /// the time zone whose calendar it follows; `None` when it never does.
+    pub(crate) fn no_reason_quota_period(&self) -> Option<(crate::check::program::QuotaPeriod, chrono_tz::Tz)> {
+        let program = self.latest();
+        let rule = program.rules.iter().find(|rule| rule.uses_no_reason_refund)?;
+        Some((rule.no_reason_period?, program.timezone))
+    }
+
     /// The policy's text.
     pub fn source(&self) -> &str {
         &self.source

@@ -84,6 +84,7 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
             program.rules.push(rule_def(&mut scope, rule, source));
         }
     }
+    quota_periods_agree(&file.items, scope.problems, source);
     for item in &file.items {
         if let Item::Invariant(invariant) = item {
             let condition = match &invariant.kind {
@@ -309,6 +310,35 @@ fn type_of(value: &Value) -> Type {
     }
 }
 
+/// Every rule that uses the no-reason quota says the same about when it starts again: it is
+/// one quota of the account, whichever rule refunds.
+fn quota_periods_agree(items: &[Item], problems: &mut Vec<CheckError>, source: &str) {
+    let mut first: Option<&ast::Uses> = None;
+    let uses = items.iter().filter_map(|item| match item {
+        Item::Rule(rule) => Some(rule.uses.iter()),
+        _ => None,
+    });
+    for current in uses.flatten().filter(|u| u.quota.node == "no_reason_refund") {
+        let Some(earlier) = first else {
+            first = Some(current);
+            continue;
+        };
+        let period = |u: &ast::Uses| u.period.as_ref().map(|p| p.node.clone());
+        if period(earlier) != period(current) {
+            let said = |u: &ast::Uses| match &u.period {
+                Some(p) => format!("`per calendar {}`", p.node),
+                None => "no period".to_owned(),
+            };
+            let line = super::line_of(source, earlier.quota.span.start);
+            problems.push(
+                CheckError::error("E156", current.quota.span, "rules disagree on when the no-reason quota starts again")
+                    .label(format!("{} here, {} at line {line}", said(current), said(earlier)))
+                    .help("the account has one no-reason quota: give every `uses no_reason_refund` the same `per calendar ...`"),
+            );
+        }
+    }
+}
+
 fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
     let mut conditions = Vec::new();
     for condition in &rule.conditions {
@@ -329,7 +359,9 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
             Review::Auto
         }
     };
-    for quota in &rule.uses {
+    let mut no_reason_period = None;
+    for uses in &rule.uses {
+        let quota = &uses.quota;
         if quota.node != "no_reason_refund" {
             scope.problems.push(
                 CheckError::error("E128", quota.span, format!("`{}` is not a quota a rule can use", quota.node))
@@ -338,6 +370,19 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
                     .suggest(&quota.node, ["no_reason_refund"]),
             );
         }
+        no_reason_period = uses.period.as_ref().and_then(|period| match period.node.as_str() {
+            "year" => Some(QuotaPeriod::CalendarYear),
+            "month" => Some(QuotaPeriod::CalendarMonth),
+            other => {
+                scope.problems.push(
+                    CheckError::error("E155", period.span, format!("`{other}` is not a calendar period"))
+                        .label("unknown period")
+                        .help("write `per calendar year` or `per calendar month`, or leave `per` out for a quota that never starts again")
+                        .suggest(other, ["year", "month"]),
+                );
+                None
+            }
+        });
     }
     let action = match &rule.action {
         ast::Action::Deny(_) => ActionDef::Deny,
@@ -354,7 +399,8 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
         conditions,
         notes: rule.notes.clone(),
         review,
-        uses_no_reason_refund: rule.uses.iter().any(|u| u.node == "no_reason_refund"),
+        uses_no_reason_refund: rule.uses.iter().any(|u| u.quota.node == "no_reason_refund"),
+        no_reason_period,
         action,
         span: rule.span.0,
     }

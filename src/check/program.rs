@@ -126,6 +126,8 @@ pub struct RuleDef {
     pub review: Review,
     /// A refund by this rule counts against the no-reason quota.
     pub uses_no_reason_refund: bool,
+    /// When that quota starts again; `None`: never.
+    pub no_reason_period: Option<QuotaPeriod>,
     /// What it decides.
     pub action: ActionDef,
     /// Where it was written.
@@ -285,4 +287,25 @@ impl Builtin {
         ("whole_months", Builtin::WholeMonths),
         ("date", Builtin::Date),
     ];
+}
+
+/// When a quota starts again, in the policy's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QuotaPeriod {
+    /// Every 1 January.
+    CalendarYear,
+    /// On the first of every month.
+    CalendarMonth,
+}
+
+impl QuotaPeriod {
+    /// The period `at` falls in, in `zone`: (year, month), the month 0 for a calendar year.
+    pub fn of(self, at: chrono::DateTime<chrono::FixedOffset>, zone: Tz) -> (i32, u32) {
+        use chrono::Datelike;
+        let local = at.with_timezone(&zone);
+        match self {
+            QuotaPeriod::CalendarYear => (local.year(), 0),
+            QuotaPeriod::CalendarMonth => (local.year(), local.month()),
+        }
+    }
 }

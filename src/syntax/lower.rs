@@ -109,6 +109,8 @@ fn is_keyword(rule: Rule) -> bool {
             | Rule::kw_example
             | Rule::kw_expect
             | Rule::kw_uses
+            | Rule::kw_per
+            | Rule::kw_calendar
             | Rule::kw_invariant
     )
 }
@@ -271,7 +273,7 @@ fn rule_decl(whole: Span, kids: Vec<Pair<'_, Rule>>) -> Result<Rule_> {
             Rule::when_clause => rule.conditions.push(expr(child(&mut only_data(kid), kid_span)?)?),
             Rule::note_clause => rule.notes.push(string(&child(&mut only_data(kid), kid_span)?).node),
             Rule::review_clause => rule.review = Some(text(&child(&mut only_data(kid), kid_span)?)),
-            Rule::uses_clause => rule.uses.push(text(&child(&mut only_data(kid), kid_span)?)),
+            Rule::uses_clause => rule.uses.push(uses(kid, kid_span)?),
             Rule::deny => rule.action = Action::Deny(Location(kid_span)),
             Rule::refund => rule.action = Action::Refund(parts(kid).into_iter().map(part).collect::<Result<_>>()?),
             Rule::manual_review => {
@@ -281,6 +283,17 @@ fn rule_decl(whole: Span, kids: Vec<Pair<'_, Rule>>) -> Result<Rule_> {
         }
     }
     Ok(rule)
+}
+
+/// `uses QUOTA [per calendar PERIOD]`.
+fn uses(pair: Pair<'_, Rule>, whole: Span) -> Result<Uses> {
+    let mut kids = only_data(pair);
+    let quota = text(&kids.next().ok_or_else(|| shape_error(whole))?);
+    let period = match kids.next() {
+        Some(period) => Some(text(&child(&mut only_data(period), whole)?)),
+        None => None,
+    };
+    Ok(Uses { quota, period })
 }
 
 type Rule_ = crate::ast::Rule;

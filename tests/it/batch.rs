@@ -116,3 +116,14 @@ fn many_chunks_on_one_core_and_on_two_give_the_same_records_in_order() {
         assert_eq!(record["amount"], alone.amount.to_string().as_str(), "{}", order.id);
     }
 }
+
+/// Alibaba's no-reason quota is one per account per calendar year in Beijing time: the second
+/// return in December gets the ordinary refund, the first of January (in Beijing, though still
+/// the 31st in UTC) is no-reason again, and the next one that year is ordinary.
+#[test]
+fn a_calendar_year_quota_starts_again_on_new_year_in_the_policys_time_zone() {
+    let out = temp("new-year.jsonl");
+    batch("policies/alibaba-ecs.policy", "tests/data/batch/alibaba-new-year.jsonl", &out);
+    let rules: Vec<String> = records(&out).iter().map(|r| r["rule"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(rules, ["no_reason", "non_full", "no_reason", "non_full"]);
+}
