@@ -17,8 +17,9 @@ use crate::policy::Policy;
 /// When the no-reason quota starts again, in which time zone's calendar; `None`: never.
 type QuotaCalendar = Option<(QuotaPeriod, chrono_tz::Tz)>;
 
-/// The running history of every account seen in a batch.
-#[derive(Debug, Default, Clone)]
+/// The running history of every account seen in a batch. Made for one policy
+/// (`Ledger::for_policy`), which says when its quota starts again.
+#[derive(Debug, Clone)]
 pub struct Ledger {
     accounts: HashMap<String, AccountHistory>,
     calendar: QuotaCalendar,
@@ -34,11 +35,6 @@ pub struct AccountHistory {
 }
 
 impl Ledger {
-    /// An empty ledger whose no-reason quota never starts again.
-    pub fn new() -> Ledger {
-        Ledger::default()
-    }
-
     /// An empty ledger for the orders of `policy`: its no-reason quota starts again when the
     /// policy says (`uses no_reason_refund per calendar year`).
     pub fn for_policy(policy: &Policy) -> Ledger {

@@ -43,41 +43,72 @@ fn denied(rule: &'static str) -> NativeDecision {
     NativeDecision { outcome: Outcome::NoRefund, rule, amount: Decimal::new(0, 2), to: None }
 }
 
-/// Decides `order` as the Kufanyun policy does.
-pub fn decide(order: &Order) -> NativeDecision {
+/// The rule that decides `order`: the policy's rules tried in order.
+fn deciding_rule(order: &Order) -> &'static str {
     if order.banned_for_violation {
-        return denied("banned");
+        return "banned";
     }
     if order.promotion.as_ref().is_some_and(|p| p.non_refundable) {
-        return denied("promotion");
+        return "promotion";
     }
     if order.billing == Billing::PayAsYouGo {
-        return decided("pay_as_you_go", order.deposit, Destination::Balance);
+        return "pay_as_you_go";
     }
-    let held = seconds_held(order);
     let traffic_ok = order.traffic.as_ref().is_none_or(|t| t.used_gb <= t.quota_gb);
-    let cash = order.paid.cash;
-    if order.purchase == Purchase::New && held < Decimal::from(5 * DAY) && traffic_ok {
-        let wants_balance =
-            order.refund_to == Some(RefundTo::Balance) || order.payment_channel == Some(PaymentChannel::BankTransfer);
-        let amount =
-            if cash < Decimal::ZERO { Decimal::ZERO } else { (cash - order.account.arrears).max(Decimal::ZERO) };
-        let amount = amount.min(cash).max(Decimal::ZERO);
-        let to = if wants_balance { Destination::Balance } else { Destination::Original };
-        return decided("no_reason", amount, to);
+    if order.purchase == Purchase::New && seconds_held(order) < Decimal::from(5 * DAY) && traffic_ok {
+        return "no_reason";
     }
-    let list = order.effective_list_price();
-    let used_days = (held / Decimal::from(DAY)).ceil();
+    "used_time"
+}
+
+/// Used time at the list price, a started day counting in full.
+fn used_fee(order: &Order) -> Decimal {
+    let used_days = (seconds_held(order) / Decimal::from(DAY)).ceil();
     let term = order.expires_at.map_or(0, |e| e.signed_duration_since(order.purchased_at).num_seconds());
     let term_days = (Decimal::from(term) / Decimal::from(DAY)).floor().max(Decimal::ONE);
-    let used_fee = (list * used_days / term_days).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
-    let remaining = list - used_fee - order.discount - order.paid.voucher - order.paid.gift;
-    let fee = Decimal::new(1000, 2);
-    let after_fee = if remaining < Decimal::ZERO { Decimal::ZERO } else { (remaining - fee).max(Decimal::ZERO) };
-    let after_arrears = (after_fee - order.account.arrears).max(Decimal::ZERO);
-    let amount = after_arrears.min(cash).max(Decimal::ZERO);
-    let to = if order.refund_to == Some(RefundTo::Original) { Destination::Original } else { Destination::Balance };
-    decided("used_time", amount, to)
+    let list = order.effective_list_price();
+    (list * used_days / term_days).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+fn no_reason_destination(order: &Order) -> Destination {
+    let wants_balance =
+        order.refund_to == Some(RefundTo::Balance) || order.payment_channel == Some(PaymentChannel::BankTransfer);
+    if wants_balance {
+        Destination::Balance
+    } else {
+        Destination::Original
+    }
+}
+
+fn used_time_destination(order: &Order) -> Destination {
+    if order.refund_to == Some(RefundTo::Original) {
+        Destination::Original
+    } else {
+        Destination::Balance
+    }
+}
+
+/// Decides `order` as the Kufanyun policy does.
+pub fn decide(order: &Order) -> NativeDecision {
+    let cash = order.paid.cash;
+    match deciding_rule(order) {
+        rule @ ("banned" | "promotion") => denied(rule),
+        "pay_as_you_go" => decided("pay_as_you_go", order.deposit, Destination::Balance),
+        "no_reason" => {
+            let amount =
+                if cash < Decimal::ZERO { Decimal::ZERO } else { (cash - order.account.arrears).max(Decimal::ZERO) };
+            decided("no_reason", amount.min(cash).max(Decimal::ZERO), no_reason_destination(order))
+        }
+        _ => {
+            let list = order.effective_list_price();
+            let remaining = list - used_fee(order) - order.discount - order.paid.voucher - order.paid.gift;
+            let fee = Decimal::new(1000, 2);
+            let after_fee =
+                if remaining < Decimal::ZERO { Decimal::ZERO } else { (remaining - fee).max(Decimal::ZERO) };
+            let after_arrears = (after_fee - order.account.arrears).max(Decimal::ZERO);
+            decided("used_time", after_arrears.min(cash).max(Decimal::ZERO), used_time_destination(order))
+        }
+    }
 }
 
 /// The whole decision contract, written by hand: the same receipt lines, reasons, notes and
@@ -85,7 +116,7 @@ pub fn decide(order: &Order) -> NativeDecision {
 /// not the cost of the contract. `policy` is the reference every decision of the policy shares.
 pub fn decide_in_full(order: &Order, policy: &Arc<PolicyRef>) -> Decision {
     let mut receipt = HandReceipt::default();
-    let (rule, message) = match decide(order).rule {
+    let (rule, message) = match deciding_rule(order) {
         "banned" => ("banned", "违规封禁的服务器不支持退款"),
         "promotion" => ("promotion", "活动订单标注不支持退款"),
         "pay_as_you_go" => {
@@ -94,24 +125,16 @@ pub fn decide_in_full(order: &Order, policy: &Arc<PolicyRef>) -> Decision {
             ("pay_as_you_go", "按量计费实例释放后解冻押金，退至账户余额")
         }
         "no_reason" => {
-            let wants_balance = order.refund_to == Some(RefundTo::Balance)
-                || order.payment_channel == Some(PaymentChannel::BankTransfer);
             receipt.base("实付现金全额退还", order.paid.cash);
             receipt.take(LineKind::Offset, "先抵扣欠费", order.account.arrears);
             receipt.clamp_to("不超过实付现金", order.paid.cash);
-            receipt.to(if wants_balance { Destination::Balance } else { Destination::Original });
+            receipt.to(no_reason_destination(order));
             ("no_reason", "五天无理由全额退款")
         }
         _ => {
-            let held = seconds_held(order);
-            let used_days = (held / Decimal::from(DAY)).ceil();
-            let term = order.expires_at.map_or(0, |e| e.signed_duration_since(order.purchased_at).num_seconds());
-            let term_days = (Decimal::from(term) / Decimal::from(DAY)).floor().max(Decimal::ONE);
             let list = order.effective_list_price();
-            let used_fee =
-                (list * used_days / term_days).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
             receipt.base("订单原价", list);
-            receipt.less("已使用时长费用（按原价）", used_fee);
+            receipt.less("已使用时长费用（按原价）", used_fee(order));
             receipt.less("优惠金额不退", order.discount);
             receipt.less("代金券不退", order.paid.voucher);
             receipt.less("赠送金不退", order.paid.gift);
