@@ -185,12 +185,7 @@ fn published_provider_examples_give_the_published_numbers() {
     let cases = [
         ("tencent-cvm", "tencent-cvm/second-return-after-48-hours.json", "895.76", &[("balance", "895.76")][..]),
         ("huawei-cloud", "huawei-cloud/five-day-voucher.json", "100.00", &[("balance", "80.00"), ("voucher", "20.00")]),
-        (
-            "azure-reservations",
-            "azure-reservations/capped-at-the-rolling-limit.json",
-            "2000.00",
-            &[("original", "2000.00")],
-        ),
+        ("azure-reservations", "azure-reservations/over-the-rolling-limit-refused.json", "0.00", &[]),
     ];
     for (policy, order, amount, refunds) in cases {
         let policy = format!("policies/{policy}.policy");
