@@ -149,8 +149,8 @@ pub enum Choice {
     Money(Decimal),
     /// Percent of what was paid, as the discount.
     DiscountPercent(u32),
-    /// Cash, voucher and gift as amounts.
-    Parts(Decimal, Decimal, Decimal),
+    /// The voucher's and the gift's shares of the total (0 to 1); cash is the rest.
+    Shares(Decimal, Decimal),
     /// Cash, voucher and gift as percents of the total.
     Split(u32, u32, u32),
     /// A count.
@@ -187,12 +187,25 @@ impl Knob {
     pub fn read(&self, order: &Order) -> Choice {
         match self {
             Knob::PurchasedAt => Choice::At(Some(order.purchased_at)),
-            Knob::StartsAt => Choice::At(order.starts_at),
-            Knob::Term => Choice::At(order.expires_at),
+            // The delay and the term are lengths: a start that moves takes its term along,
+            // and setting one back does not undo the other.
+            Knob::StartsAt => match order.starts_at {
+                Some(start) => Choice::From(Anchor::Purchase, Offset::seconds(seconds(order.purchased_at, start))),
+                None => Choice::At(None),
+            },
+            Knob::Term => match order.expires_at {
+                Some(end) => Choice::From(Anchor::Start, Offset::seconds(seconds(order.service_start(), end))),
+                None => Choice::At(None),
+            },
             Knob::RequestedAt => Choice::At(Some(order.requested_at)),
             Knob::Billing => Choice::Billing(order.billing),
             Knob::Purchase => Choice::Purchase(order.purchase),
-            Knob::PaidTotal | Knob::PaidSplit => Choice::Parts(order.paid.cash, order.paid.voucher, order.paid.gift),
+            Knob::PaidTotal => Choice::Money(order.paid_total()),
+            Knob::PaidSplit => {
+                let total = order.paid_total();
+                let share = |part: Decimal| if total.is_zero() { Decimal::ZERO } else { part / total };
+                Choice::Shares(share(order.paid.voucher), share(order.paid.gift))
+            }
             Knob::Discount => Choice::Money(order.discount),
             Knob::ListPrice => Choice::Flag(order.list_price.is_some()),
             Knob::Deposit => Choice::Money(order.deposit),
@@ -232,7 +245,8 @@ impl Knob {
                 );
             }
             (Knob::ListPrice, Choice::Flag(given)) => {
-                order.list_price = given.then(|| order.paid_total().saturating_add(order.discount));
+                let list_price = with_scale(order.paid_total().saturating_add(order.discount), setting.minor_units);
+                order.list_price = given.then_some(list_price);
             }
             (Knob::Deposit, Choice::Money(amount)) => order.deposit = *amount,
             (Knob::AccountKind, Choice::AccountKind(kind)) => order.account.kind = *kind,
@@ -258,12 +272,13 @@ impl Knob {
 
 /// Keeps a varied order inside the contract where one knob alone would leave it: a subscription
 /// has an expiry and a list price, and a given list price is what was paid plus the discount.
+/// Base orders are not repaired: they stay exactly as their authors wrote them.
 pub fn repair(order: &mut Order, setting: Setting) {
     if order.billing == Billing::Subscription && order.expires_at.is_none() {
         order.expires_at = add_months(order.service_start(), 12, setting.timezone);
     }
-    if order.billing == Billing::Subscription || order.list_price.is_some() {
-        order.list_price = Some(order.paid_total().saturating_add(order.discount));
+    if order.list_price.is_some() || order.billing == Billing::Subscription {
+        order.list_price = Some(with_scale(order.paid_total().saturating_add(order.discount), setting.minor_units));
     }
 }
 
@@ -281,6 +296,10 @@ fn shift_timeline(order: &mut Order, to: DateTime<FixedOffset>) {
     order.starts_at = order.starts_at.map(shift);
     order.expires_at = order.expires_at.map(shift);
     order.requested_at = shift(order.requested_at);
+}
+
+fn seconds(from: DateTime<FixedOffset>, to: DateTime<FixedOffset>) -> i64 {
+    to.signed_duration_since(from).num_seconds()
 }
 
 /// A later delivery keeps the term: the expiry moves with the start, so a start never passes
@@ -344,7 +363,11 @@ fn set_request(choice: &Choice, order: &mut Order, setting: Setting, random: &mu
 fn set_paid(choice: &Choice, order: &mut Order, setting: Setting) {
     let total = order.paid_total();
     let (cash, voucher, gift) = match choice {
-        Choice::Parts(cash, voucher, gift) => (*cash, *voucher, *gift),
+        Choice::Shares(voucher, gift) => {
+            let (voucher, gift) =
+                (with_scale(total * voucher, setting.minor_units), with_scale(total * gift, setting.minor_units));
+            (total - voucher - gift, voucher, gift)
+        }
         Choice::Money(new_total) => {
             // The new total keeps the order's shares; all cash when nothing was paid.
             let share = |part: Decimal| {

@@ -153,7 +153,9 @@ impl OrderSpace {
         let mut order = self.bases.get(base)?.clone();
         order.id = format!("{}~{index}", order.id);
         set(&mut order, random);
-        repair(&mut order, self.setting);
+        if index >= self.bases.len() {
+            repair(&mut order, self.setting);
+        }
         Some(order)
     }
 }

@@ -19,12 +19,17 @@ pub fn render(file_name: &str, source: &str, proof: &Proof) -> String {
             proof.undecided
         );
     } else if proof.orders == 0 {
+        let why = match proof.skipped {
+            0 => String::new(),
+            skipped => format!(" (all {skipped} generated orders broke the order contract)"),
+        };
         let _ = writeln!(
             out,
-            "{file_name}: FAILED: no generated order was valid ({} tried), so nothing was proved\n  \
-             help: give the policy a `base order` that `refund eval` accepts",
-            proof.skipped
+            "{file_name}: FAILED: no order was tried{why}, so nothing is proved\n  \
+             help: ask for at least one order with `--orders`; if the generated orders are invalid, give the policy a \
+             `base order` that `refund eval` accepts"
         );
+        return out.trim_end().to_owned();
     } else {
         let _ = writeln!(
             out,
