@@ -92,13 +92,13 @@ fn money(literals: &Literals, bases: &[Order], setting: Setting) -> Vec<Decimal>
         push(&mut amounts, amount);
     }
     for amount in &literals.money {
-        for near in [*amount - unit, *amount, *amount + unit] {
+        for near in [amount.saturating_sub(unit), *amount, amount.saturating_add(unit)] {
             push(&mut amounts, near);
         }
     }
     for base in bases {
         let total = base.paid_total();
-        for near in [total / Decimal::TWO, total, total * Decimal::TWO] {
+        for near in [total / Decimal::TWO, total, total.saturating_mul(Decimal::TWO)] {
             push(&mut amounts, near);
         }
     }
@@ -206,7 +206,7 @@ fn discounts(literals: &Literals, setting: Setting) -> Vec<Choice> {
     let mut choices: Vec<Choice> = [0, 10, 50, 100, 300].into_iter().map(Choice::DiscountPercent).collect();
     let unit = Decimal::new(1, setting.minor_units);
     for amount in &literals.money {
-        for near in [*amount - unit, *amount, *amount + unit] {
+        for near in [amount.saturating_sub(unit), *amount, amount.saturating_add(unit)] {
             if !near.is_sign_negative() {
                 push(&mut choices, Choice::Money(near));
             }
@@ -240,7 +240,13 @@ fn traffic(literals: &Literals) -> Vec<Choice> {
         push(&mut quotas, *number);
     }
     for quota in quotas.into_iter().take(6) {
-        for used in [Decimal::ZERO, quota - Decimal::ONE, quota, quota + Decimal::ONE, quota * Decimal::TWO] {
+        for used in [
+            Decimal::ZERO,
+            quota.saturating_sub(Decimal::ONE),
+            quota,
+            quota.saturating_add(Decimal::ONE),
+            quota.saturating_mul(Decimal::TWO),
+        ] {
             push(&mut choices, Choice::Traffic(Some((used, quota))));
         }
     }
@@ -260,7 +266,10 @@ fn attribute_choices(attribute: &AttributeDef, literals: &Literals, money: &[Dec
                     Json::Number(n) => n.to_string().parse::<Decimal>().ok(),
                     _ => None,
                 });
-                for amount in given.into_iter().flat_map(|g| [g / Decimal::TWO, g * Decimal::TWO, g * Decimal::TEN]) {
+                for amount in given
+                    .into_iter()
+                    .flat_map(|g| [g / Decimal::TWO, g.saturating_mul(Decimal::TWO), g.saturating_mul(Decimal::TEN)])
+                {
                     push(&mut amounts, with_scale(amount, 2));
                 }
             }
@@ -269,8 +278,8 @@ fn attribute_choices(attribute: &AttributeDef, literals: &Literals, money: &[Dec
         (Type::Number, "percent") => {
             let mut percents: Vec<Decimal> = [0, 1, 50, 99, 100, 101, 150].into_iter().map(Decimal::from).collect();
             for number in &literals.numbers {
-                let percent = *number * Decimal::ONE_HUNDRED;
-                for near in [percent - Decimal::ONE, percent, percent + Decimal::ONE] {
+                let percent = number.saturating_mul(Decimal::ONE_HUNDRED);
+                for near in [percent.saturating_sub(Decimal::ONE), percent, percent.saturating_add(Decimal::ONE)] {
                     push(&mut percents, near.normalize());
                 }
             }
@@ -279,7 +288,7 @@ fn attribute_choices(attribute: &AttributeDef, literals: &Literals, money: &[Dec
         (Type::Number, declared) => {
             let mut numbers: Vec<Decimal> = [0, 1, 2, 3, 1_000].into_iter().map(Decimal::from).collect();
             for number in &literals.numbers {
-                for near in [*number - Decimal::ONE, *number, *number + Decimal::ONE] {
+                for near in [number.saturating_sub(Decimal::ONE), *number, number.saturating_add(Decimal::ONE)] {
                     push(&mut numbers, near);
                 }
             }

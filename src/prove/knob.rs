@@ -240,7 +240,7 @@ impl Knob {
             (Knob::Discount, Choice::Money(amount)) => order.discount = *amount,
             (Knob::Discount, Choice::DiscountPercent(percent)) => {
                 order.discount = with_scale(
-                    order.paid_total() * Decimal::from(*percent) / Decimal::ONE_HUNDRED,
+                    order.paid_total().saturating_mul(Decimal::from(*percent)) / Decimal::ONE_HUNDRED,
                     setting.minor_units,
                 );
             }
@@ -323,13 +323,14 @@ fn anchor_instant(order: &Order, anchor: Anchor) -> DateTime<FixedOffset> {
 fn instant(order: &Order, anchor: Anchor, offset: Offset, setting: Setting) -> Option<DateTime<FixedOffset>> {
     let from = anchor_instant(order, anchor);
     let months = if offset.months == 0 { Some(from) } else { add_months(from, offset.months, setting.timezone) };
-    months?.checked_add_signed(Duration::seconds(offset.seconds))
+    months?.checked_add_signed(Duration::try_seconds(offset.seconds)?)
 }
 
 fn day_end(order: &Order, days: i64, plus: i64, setting: Setting) -> Option<DateTime<FixedOffset>> {
     let date = local(order.service_start(), setting.timezone).date();
-    let next = date.checked_add_signed(Duration::days(days.checked_add(1)?))?;
-    from_local(next.and_time(NaiveTime::MIN), setting.timezone)?.checked_add_signed(Duration::seconds(plus - 1))
+    let next = date.checked_add_signed(Duration::try_days(days.checked_add(1)?)?)?;
+    from_local(next.and_time(NaiveTime::MIN), setting.timezone)?
+        .checked_add_signed(Duration::try_seconds(plus.checked_sub(1)?)?)
 }
 
 fn set_request(choice: &Choice, order: &mut Order, setting: Setting, random: &mut Random) {
@@ -364,9 +365,11 @@ fn set_paid(choice: &Choice, order: &mut Order, setting: Setting) {
     let total = order.paid_total();
     let (cash, voucher, gift) = match choice {
         Choice::Shares(voucher, gift) => {
-            let (voucher, gift) =
-                (with_scale(total * voucher, setting.minor_units), with_scale(total * gift, setting.minor_units));
-            (total - voucher - gift, voucher, gift)
+            let (voucher, gift) = (
+                with_scale(total.saturating_mul(*voucher), setting.minor_units),
+                with_scale(total.saturating_mul(*gift), setting.minor_units),
+            );
+            (total.saturating_sub(voucher).saturating_sub(gift), voucher, gift)
         }
         Choice::Money(new_total) => {
             // The new total keeps the order's shares; all cash when nothing was paid.
@@ -374,17 +377,18 @@ fn set_paid(choice: &Choice, order: &mut Order, setting: Setting) {
                 if total.is_zero() {
                     Decimal::ZERO
                 } else {
-                    with_scale(*new_total * part / total, setting.minor_units)
+                    with_scale(new_total.checked_mul(part).map_or(Decimal::ZERO, |p| p / total), setting.minor_units)
                 }
             };
             let (voucher, gift) = (share(order.paid.voucher), share(order.paid.gift));
-            (*new_total - voucher - gift, voucher, gift)
+            (new_total.saturating_sub(voucher).saturating_sub(gift), voucher, gift)
         }
         Choice::Split(_, voucher, gift) => {
-            let share =
-                |percent: u32| with_scale(total * Decimal::from(percent) / Decimal::ONE_HUNDRED, setting.minor_units);
+            let share = |percent: u32| {
+                with_scale(total.saturating_mul(Decimal::from(percent)) / Decimal::ONE_HUNDRED, setting.minor_units)
+            };
             let (voucher, gift) = (share(*voucher), share(*gift));
-            (total - voucher - gift, voucher, gift)
+            (total.saturating_sub(voucher).saturating_sub(gift), voucher, gift)
         }
         _ => return,
     };

@@ -213,3 +213,18 @@ fn the_edge_orders_cover_the_boundaries() {
         assert!(sellers.contains(&format!("\"{seller}\"")), "seller {seller}");
     }
 }
+
+/// Constants at the edges of what the language holds give edge orders at the edges of what
+/// decimals and calendars hold: the proof reports what it finds, and never crashes.
+#[test]
+fn huge_constants_do_not_crash_the_proof() {
+    let output = Command::new(env!("CARGO_BIN_EXE_refund"))
+        .args(["check", "--prove", "--orders", "2000", "tests/data/prove/huge-constants.policy"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(matches!(output.status.code(), Some(0 | 1)), "{stderr}");
+    assert!(String::from_utf8_lossy(&output.stdout).contains("on 2000 generated orders"));
+}
