@@ -201,6 +201,7 @@ fn problems(policy: &Policy, order: &Order, invariants: &mut Vec<String>) -> (Ve
         .map(|(invariant, detail)| Problem::Broken { invariant: invariant.to_owned(), detail })
         .collect();
     for (text, kept) in policy.invariants(order, &decision) {
+        let text = as_written(&text);
         if !invariants.contains(&text) {
             invariants.push(text.clone());
         }
@@ -215,6 +216,13 @@ fn problems(policy: &Policy, order: &Order, invariants: &mut Vec<String>) -> (Ve
         }
     }
     (found, Some(decision))
+}
+
+/// An invariant's text without the comment lines the checker's span takes along after
+/// `invariant monotone in held` (the span runs on to the next declaration).
+fn as_written(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().take_while(|l| !l.trim_start().starts_with('#')).collect();
+    lines.join("\n").trim().to_owned()
 }
 
 /// Sets each varied knob of the failure's order back to the base order's value, keeping every

@@ -53,8 +53,13 @@ fn tried(out: &mut String, proof: &Proof) {
     let _ = writeln!(
         out,
         "  tried: {} orders made from {examples} example order(s) and {contract} order(s) from the order contract; \
-         {} set one fact to an edge value, the rest mix several",
-        proof.orders, proof.edge_orders
+         {} set one fact to an edge value, the rest mix several{}",
+        proof.orders,
+        proof.edge_orders,
+        match proof.skipped {
+            0 => String::new(),
+            skipped => format!(" ({skipped} generated order(s) outside the order contract skipped)"),
+        }
     );
     let _ = writeln!(out, "  varied: {}", proof.varied.join(", "));
     let held: Vec<&str> = proof
@@ -65,9 +70,7 @@ fn tried(out: &mut String, proof: &Proof) {
         })
         .map(String::as_str)
         .collect();
-    if !proof.failures.is_empty() && proof.orders > 0 {
-        let _ = writeln!(out, "  held: {}", if held.is_empty() { "none".to_owned() } else { held.join("; ") });
-    }
+    let _ = writeln!(out, "  held: {}", if held.is_empty() { "none".to_owned() } else { held.join("; ") });
 }
 
 fn failed(out: &mut String, file_name: &str, source: &str, failure: &Failure) {
