@@ -112,7 +112,8 @@ pub fn test(paths: &[PathBuf]) -> Exit {
     exit
 }
 
-/// Tries every invariant of each policy on generated orders; prints any counterexample.
+/// Tries every invariant of each policy on generated orders; prints what was tried, what held,
+/// and each failure with its smallest counterexample order.
 pub fn prove(paths: &[PathBuf], orders: usize, seed: u64) -> Exit {
     let mut exit = Exit::Ok;
     for path in paths {
@@ -124,29 +125,11 @@ pub fn prove(paths: &[PathBuf], orders: usize, seed: u64) -> Exit {
             }
         };
         let proof = refund_rules::prove::prove(&policy, orders, seed);
-        let name = path.display();
-        if proof.counterexamples.is_empty() {
-            outln!(
-                "{name}: {} invariant(s) held on {} generated orders ({} undecided)",
-                proof.invariants.len(),
-                proof.orders,
-                proof.undecided
-            );
-            continue;
+        let name = path.display().to_string();
+        if !proof.held() {
+            exit = Exit::Policy;
         }
-        exit = Exit::Policy;
-        outln!("{name}: {} counterexample(s) on {} generated orders", proof.counterexamples.len(), proof.orders);
-        for example in &proof.counterexamples {
-            let order = serde_json::to_string_pretty(&example.order).unwrap_or_default();
-            let decision = &example.decision;
-            outln!("\n  broken: {}\n  seen:   {}", example.invariant, example.detail);
-            outln!("  decided: {} {} by rule `{}`", decision.outcome.as_str(), decision.amount, decision.rule);
-            outln!("  order:\n{}", indent(&order, "    "));
-        }
+        outln!("{}", refund_rules::prove::report::render(&name, policy.source(), &proof));
     }
     exit
-}
-
-fn indent(text: &str, by: &str) -> String {
-    text.lines().map(|l| format!("{by}{l}")).collect::<Vec<_>>().join("\n")
 }

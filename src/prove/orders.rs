@@ -1,0 +1,285 @@
+//! The order generator: valid orders made from a policy's example orders and from the order
+//! contract, varying every fact the policy reads across the edges its constants draw.
+//!
+//! ```text
+//! let space = OrderSpace::for_policy(&policy);
+//! for generated in space.generate(seed).take(1_000) { ... }
+//! ```
+//!
+//! The stream is deterministic for a seed: first every base order as it is, then each knob at
+//! each of its values once (one knob at a time, the bases taking turns), then random mixes of
+//! several knobs at once. Orders outside the contract are left in the stream; callers skip
+//! those whose `validate` fails.
+
+use chrono::{DateTime, FixedOffset, NaiveTime};
+use rust_decimal::Decimal;
+
+use crate::check::program::{AttributeDef, Program};
+use crate::eval::time::{add_months, from_local};
+use crate::order::{Billing, Field, Order, Paid};
+use crate::policy::Policy;
+use crate::value::{SymbolSet, Type};
+
+use super::choices;
+use super::knob::{repair, with_scale, Choice, Knob, Setting};
+use super::literals::Literals;
+use super::Random;
+
+/// A knob and the values it is tried at.
+#[derive(Debug, Clone)]
+pub struct Dial {
+    /// What it varies.
+    pub knob: Knob,
+    /// The values tried, edges first.
+    pub choices: Vec<Choice>,
+}
+
+/// Everything `prove` may generate for one policy.
+#[derive(Debug, Clone)]
+pub struct OrderSpace {
+    bases: Vec<Order>,
+    from_examples: usize,
+    dials: Vec<Dial>,
+    setting: Setting,
+}
+
+/// One generated order and where it came from.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The order (it may break the contract: check `validate`).
+    pub order: Order,
+    /// The index of the base order it was made from.
+    pub base: usize,
+    /// How it was made.
+    pub kind: Made,
+}
+
+/// How a generated order was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Made {
+    /// A base order as it is.
+    Base,
+    /// One knob set to one of its edge values.
+    Edge,
+    /// Several knobs set at random.
+    Mixed,
+}
+
+impl OrderSpace {
+    /// The orders a policy can be tried on: its example orders in its currency and an order made
+    /// from the contract alone, varied over every field and attribute the policy reads.
+    pub fn for_policy(policy: &Policy) -> OrderSpace {
+        let programs: Vec<&Program> = policy.programs().map(|(program, _)| program).collect();
+        let literals = Literals::of(programs.iter().copied());
+        let newest = programs.last().copied();
+        let setting = newest.map_or(Setting { timezone: chrono_tz::UTC, minor_units: 2 }, |p| Setting {
+            timezone: p.timezone,
+            minor_units: p.minor_units,
+        });
+        let mut attributes: Vec<&AttributeDef> = Vec::new();
+        for program in programs.iter().rev() {
+            for attribute in &program.attributes {
+                if !attributes.iter().any(|a| a.name == attribute.name) {
+                    attributes.push(attribute);
+                }
+            }
+        }
+        let mut bases = policy.example_orders();
+        bases.retain(|o| o.currency == policy.currency());
+        let from_examples = bases.len();
+        if let Some(contract) = newest.and_then(|p| contract_order(p, &attributes, setting)) {
+            bases.push(contract);
+        }
+        let dials = choices::dials(&literals, &attributes, &bases, setting);
+        OrderSpace { bases, from_examples, dials, setting }
+    }
+
+    /// The base orders: the policy's example orders first, then the one made from the contract.
+    pub fn bases(&self) -> &[Order] {
+        &self.bases
+    }
+
+    /// How many base orders come from the policy's examples.
+    pub fn bases_from_examples(&self) -> usize {
+        self.from_examples
+    }
+
+    /// The knobs turned and their values.
+    pub fn dials(&self) -> &[Dial] {
+        &self.dials
+    }
+
+    /// How many orders the edge pass makes (bases included): a run shorter than this leaves
+    /// some edges untried.
+    pub fn edge_orders(&self) -> usize {
+        self.bases.len() + self.dials.iter().map(|d| d.choices.len()).sum::<usize>()
+    }
+
+    /// The endless, deterministic stream of orders for `seed`.
+    pub fn generate(&self, seed: u64) -> Orders<'_> {
+        Orders { space: self, random: Random(seed), index: 0 }
+    }
+
+    /// `order` with `knob` set back to what base `base` has; `None` when nothing changes.
+    pub fn reset(&self, order: &Order, base: usize, knob: &Knob) -> Option<Order> {
+        let base = self.bases.get(base)?;
+        let mut reset = order.clone();
+        knob.set(&knob.read(base), &mut reset, self.setting, &mut Random(0));
+        repair(&mut reset, self.setting);
+        (reset != *order).then_some(reset)
+    }
+
+    /// `order` with `knob` set to `choice`.
+    pub fn with(&self, order: &Order, knob: &Knob, choice: &Choice) -> Order {
+        let mut changed = order.clone();
+        knob.set(choice, &mut changed, self.setting, &mut Random(0));
+        repair(&mut changed, self.setting);
+        changed
+    }
+
+    /// The knobs whose value in `order` differs from base `base`'s.
+    pub fn varied(&self, order: &Order, base: usize) -> Vec<&Knob> {
+        let Some(base) = self.bases.get(base) else { return Vec::new() };
+        self.dials.iter().map(|d| &d.knob).filter(|k| k.read(order) != k.read(base)).collect()
+    }
+
+    fn make(
+        &self,
+        base: usize,
+        set: impl FnOnce(&mut Order, &mut Random),
+        random: &mut Random,
+        index: usize,
+    ) -> Option<Order> {
+        let mut order = self.bases.get(base)?.clone();
+        order.id = format!("{}~{index}", order.id);
+        set(&mut order, random);
+        if index >= self.bases.len() {
+            repair(&mut order, self.setting);
+        }
+        Some(order)
+    }
+}
+
+/// The stream of [`OrderSpace::generate`].
+pub struct Orders<'s> {
+    space: &'s OrderSpace,
+    random: Random,
+    index: usize,
+}
+
+impl Iterator for Orders<'_> {
+    type Item = Generated;
+
+    fn next(&mut self) -> Option<Generated> {
+        let space = self.space;
+        let bases = space.bases.len();
+        if bases == 0 {
+            return None;
+        }
+        let index = self.index;
+        self.index += 1;
+        let setting = space.setting;
+        if index < bases {
+            let order = space.make(index, |_, _| {}, &mut self.random, index)?;
+            return Some(Generated { order, base: index, kind: Made::Base });
+        }
+        let mut edge = index - bases;
+        for dial in &space.dials {
+            if let Some(choice) = dial.choices.get(edge) {
+                let base = index % bases;
+                let set = |order: &mut Order, random: &mut Random| dial.knob.set(choice, order, setting, random);
+                let order = space.make(base, set, &mut self.random, index)?;
+                return Some(Generated { order, base, kind: Made::Edge });
+            }
+            edge -= dial.choices.len();
+        }
+        let base = self.random.below(bases as u64) as usize;
+        let mix = |order: &mut Order, random: &mut Random| {
+            for dial in &space.dials {
+                let often = if dial.knob == Knob::RequestedAt { 80 } else { 25 };
+                if !random.chance(often) {
+                    continue;
+                }
+                let choice = if dial.knob == Knob::RequestedAt && random.chance(40) {
+                    Choice::Anywhere
+                } else {
+                    random.pick(&dial.choices, Choice::Anywhere)
+                };
+                dial.knob.set(&choice, order, setting, random);
+            }
+        };
+        let order = space.make(base, mix, &mut self.random, index)?;
+        Some(Generated { order, base, kind: Made::Mixed })
+    }
+}
+
+/// 10:00 local time on `date`, in `setting`'s zone.
+fn ten_o_clock(date: chrono::NaiveDate, setting: Setting) -> Option<DateTime<FixedOffset>> {
+    from_local(date.and_time(NaiveTime::from_hms_opt(10, 0, 0)?), setting.timezone)
+}
+
+/// An order made from the contract alone: a one-year subscription bought on the newest version's
+/// first day (or 2026-03-01), 1,000 paid in cash, asked back two days later; every attribute
+/// without a default given a plain value of its type.
+fn contract_order(program: &Program, attributes: &[&AttributeDef], setting: Setting) -> Option<Order> {
+    let day = program.effective.or_else(|| chrono::NaiveDate::from_ymd_opt(2026, 3, 1))?;
+    let purchased_at = ten_o_clock(day, setting)?;
+    let paid = with_scale(Decimal::ONE_THOUSAND, setting.minor_units);
+    let mut order = Order {
+        id: "contract".to_owned(),
+        account: Default::default(),
+        billing: Billing::Subscription,
+        purchase: Default::default(),
+        currency: program.currency.clone(),
+        purchased_at,
+        starts_at: None,
+        expires_at: add_months(purchased_at, 12, setting.timezone),
+        requested_at: purchased_at.checked_add_signed(chrono::Duration::days(2))?,
+        list_price: Some(paid),
+        discount: Decimal::ZERO,
+        paid: Paid { cash: paid, voucher: Decimal::ZERO, gift: Decimal::ZERO },
+        payment_channel: None,
+        refund_to: None,
+        promotion: None,
+        traffic: None,
+        banned_for_violation: false,
+        deposit: Decimal::ZERO,
+        attributes: Default::default(),
+    };
+    for attribute in attributes.iter().filter(|a| a.default.is_none()) {
+        if let Some(value) = plain_attribute(attribute, &order, setting) {
+            order.attributes.insert(attribute.name.clone(), value);
+        }
+    }
+    Some(order)
+}
+
+/// A plain value of an attribute's type: a tenth of what was paid, 1, 10%, false, the first
+/// symbol, the purchase instant or date, a day, empty text.
+fn plain_attribute(attribute: &AttributeDef, order: &Order, setting: Setting) -> Option<serde_json::Value> {
+    use serde_json::Value as Json;
+    Some(match (&attribute.value_type, attribute.declared.as_str()) {
+        (Type::Money, _) => {
+            Json::String(with_scale(order.paid_total() / Decimal::TEN, setting.minor_units).to_string())
+        }
+        (Type::Number, "percent") => Json::String("10%".to_owned()),
+        (Type::Number, _) => Json::from(1),
+        (Type::Duration, _) => Json::from(86_400),
+        (Type::Bool, _) => Json::Bool(false),
+        (Type::Symbol(set), _) => Json::String(set.members()?.first()?.to_string()),
+        (Type::Instant, _) => Json::String(order.purchased_at.to_rfc3339()),
+        (Type::Date, _) => Json::String(order.purchased_at.with_timezone(&setting.timezone).date_naive().to_string()),
+        (Type::Text, _) => Json::String(String::new()),
+        (Type::Period | Type::Group | Type::Error, _) => return None,
+    })
+}
+
+/// Whether a symbol set has members to try.
+pub(super) fn members(set: &SymbolSet) -> Vec<String> {
+    set.members().unwrap_or_default().iter().map(|m| (*m).to_owned()).collect()
+}
+
+/// Which knobs a policy that reads `fields` needs turned.
+pub(super) fn reads_any(literals: &Literals, fields: &[Field]) -> bool {
+    fields.iter().any(|f| literals.reads(*f))
+}
