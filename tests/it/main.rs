@@ -15,6 +15,7 @@ mod cli;
 mod compare;
 mod docs;
 mod editors;
+mod files;
 mod format;
 mod fuzz;
 mod hostile;
