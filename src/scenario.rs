@@ -73,7 +73,7 @@ pub enum ScenarioError {
     /// More servers than are decided in a reasonable time (`MAX_SERVERS`).
     #[error(
         "`servers = {servers}` is more than {MAX_SERVERS_TEXT} servers (each one is decided in turn)\n\
-         help: compare with at most {MAX_SERVERS_TEXT} servers; the refunds of the others are the same as the last one's"
+         help: write at most {MAX_SERVERS_TEXT}"
     )]
     TooManyServers {
         /// As written.

@@ -15,7 +15,7 @@ pub struct OrderInput {
 /// Reads every order in `path` (`-` for standard input), and whether it was a batch (an
 /// array or JSON Lines) rather than one order.
 pub fn read(path: &Path) -> Result<(Vec<OrderInput>, bool), String> {
-    let name = path.display().to_string();
+    let name = super::files::shown(path);
     let text = super::files::read_text(path)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned();
     let trimmed = text.trim_start();
