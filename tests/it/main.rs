@@ -9,6 +9,7 @@
     reason = "test helpers: a panic here is a failed test, not a crash of the engine"
 )]
 
+mod agreement;
 mod batch;
 mod broken_policies;
 mod cli;
