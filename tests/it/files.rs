@@ -79,6 +79,7 @@ fn an_input_named_like_the_temporary_file_is_read_not_truncated() {
     assert_eq!(text(&input), text(&root().join(TEN_SERVERS)), "the input was changed");
     assert_eq!(text(&out).lines().count(), 10);
     assert_eq!(names(&dir), ["decisions.jsonl", "decisions.jsonl.part"]);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// F5: `--out` naming the input, a hard link to it or a symlink to it is refused; the input
@@ -106,6 +107,7 @@ fn an_output_that_is_the_input_is_refused() {
     assert_eq!(names(&dir), ["hard-link.jsonl", "orders.jsonl", "symlink.jsonl"]);
     let output = refund(&["batch", TENCENT, "--orders", path(&orders), "--out", path(&orders)], None);
     insta::assert_snapshot!("out-is-input", stderr(&output).replace(path(&dir), "[dir]"));
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// F6: a stale `OUT.part` symlink is neither followed nor written through.
@@ -120,6 +122,7 @@ fn a_stale_part_symlink_is_never_written_through() {
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(text(&victim), "keep me\n");
     assert_eq!(text(&out).lines().count(), 10);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// A named pipe in a new folder, and a batch started on it (it waits for a writer).
@@ -154,6 +157,7 @@ fn a_second_writer_of_the_same_output_is_refused() {
     let records: Vec<serde_json::Value> = text(&out).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     assert_eq!(records.len(), 10);
     assert_eq!(names(&dir), ["decisions.jsonl", "orders.jsonl"]);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// F7: stopped by SIGTERM or Ctrl-C (SIGINT), a batch leaves neither its temporary file nor
@@ -167,6 +171,7 @@ fn a_stopped_batch_leaves_nothing_behind() {
         let stopped = child.wait_with_output().unwrap();
         assert_eq!(stopped.status.code(), Some(130), "{signal}: {}", stderr(&stopped));
         assert_eq!(names(&dir), ["orders.jsonl"], "{signal}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
 
@@ -179,6 +184,7 @@ fn a_folder_of_orders_gives_one_error_and_ends() {
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     insta::assert_snapshot!("orders-folder", stderr(&output).replace(path(&dir), "[dir]"));
     assert_eq!(names(&dir), Vec::<String>::new());
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// F3: a file cut off in the middle of its last line: the lines before are decided, the last
@@ -194,6 +200,7 @@ fn a_file_cut_off_mid_line_gives_one_error_record_for_that_line() {
     assert!(records[..3].iter().all(|r| r["outcome"] == "refund"), "{records:?}");
     assert_eq!(records[3]["line"], 4);
     insta::assert_snapshot!("cut-off-line", records[3]["error"].as_str().unwrap());
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// F10: a CSV header with a column twice is refused, naming the column; nothing is written.
@@ -208,6 +215,7 @@ fn a_duplicated_csv_column_is_refused_by_name() {
     assert!(message.contains("`paid.cash` twice (columns 11 and 12)"), "{message}");
     insta::assert_snapshot!("duplicated-column", message);
     assert_eq!(names(&dir), Vec::<String>::new());
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// `-` reads the orders of a batch from standard input.
@@ -219,6 +227,7 @@ fn batch_reads_orders_from_standard_input() {
     let output = refund(&["batch", TENCENT, "--orders", "-", "--out", path(&out)], Some(&orders));
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(text(&out).lines().count(), 10);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// `-` may stand for one input only: the second would read nothing.
@@ -254,6 +263,7 @@ fn curve_writes_the_form_its_extension_names() {
         assert!(std::fs::read(dir.join(name)).unwrap().starts_with(starts), "{name}");
     }
     assert_eq!(names(&dir), ["chart.csv", "chart.png", "chart.svg"]);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 /// `fmt` rewrites a policy in place through the same safe write, keeping a symlink a symlink.
@@ -271,4 +281,5 @@ fn fmt_rewrites_through_a_symlink_and_leaves_nothing_behind() {
     assert_eq!(text(&policy), canonical);
     assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
     assert_eq!(names(&dir), ["kufanyun.policy", "link.policy"]);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
