@@ -111,8 +111,9 @@ pub fn test(paths: &[PathBuf]) -> Exit {
     for path in paths {
         let policy = match load(path) {
             Ok(policy) => policy,
-            Err(_) => {
-                eprintln!("error: the examples of {} were not run: the file is not a valid policy", policy_name(path));
+            Err(load_exit) => {
+                let why = if load_exit == Exit::Input { "it cannot be read" } else { "it is not a valid policy" };
+                eprintln!("error: the examples of {} were not run: {why}", policy_name(path));
                 exit = exit.and(Exit::Input);
                 not_run.push(policy_name(path));
                 continue;

@@ -215,7 +215,7 @@ impl OutputLock {
                 Err(std::fs::TryLockError::WouldBlock) => {
                     return Err(format!(
                         "cannot write {name}: another run is writing it (it holds the lock {})\n\
-                         help: wait for it to finish, or give another file to --out",
+                         help: wait for it to finish, or write to another file",
                         path.display()
                     ));
                 }

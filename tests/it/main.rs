@@ -16,6 +16,7 @@ mod cli;
 mod compare;
 mod docs;
 mod editors;
+#[cfg(unix)]
 mod files;
 mod format;
 mod fuzz;
