@@ -59,7 +59,10 @@ pub fn run(options: &BatchOptions<'_>) -> Exit {
                 format!("{}: {error}\nnothing was written to {}", files::shown(options.input), options.output.display())
             }
             BatchError::Header(_) => format!("{}: {error}", files::shown(options.input)),
-            BatchError::Write(_) => format!("cannot write {}: {error}", options.output.display()),
+            BatchError::Write(cause) => format!(
+                "cannot write {}: {cause}\nhelp: nothing was written to it; free some space or write elsewhere, and run again",
+                options.output.display()
+            ),
         })
     });
     progress.finish_and_clear();

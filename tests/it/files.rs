@@ -283,3 +283,23 @@ fn fmt_rewrites_through_a_symlink_and_leaves_nothing_behind() {
     assert_eq!(names(&dir), ["kufanyun.policy", "link.policy"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// F7: when the disk fills up mid-write (here: a file size limit, so writes fail with EFBIG),
+/// the batch exits 2, removes its temporary file and leaves the old output as it was.
+#[test]
+fn a_write_error_keeps_the_old_output_and_leaves_nothing_behind() {
+    let dir = folder("disk-full");
+    let out = dir.join("decisions.jsonl");
+    std::fs::write(&out, "the old decisions\n").unwrap();
+    let command = format!(
+        "trap '' XFSZ; ulimit -f 4; exec '{}' batch {TENCENT} --orders {TEN_SERVERS} --out '{}'",
+        env!("CARGO_BIN_EXE_refund"),
+        path(&out)
+    );
+    let output = Command::new("sh").args(["-c", &command]).current_dir(root()).output().unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    insta::assert_snapshot!("write-error", stderr(&output).replace(path(&dir), "[dir]"));
+    assert_eq!(text(&out), "the old decisions\n");
+    assert_eq!(names(&dir), ["decisions.jsonl"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
