@@ -31,13 +31,36 @@ pub struct Streams<'a, R: std::io::BufRead> {
     pub csv_output: bool,
 }
 
+/// Why a batch stopped before the end of its input. A bad record never stops a batch (it
+/// becomes an error record); these do, since nothing after them could be trusted.
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    /// The input could not be read any further (a folder, a device error).
+    #[error("cannot read the orders after line {line}: {source}")]
+    Read {
+        /// The last line read.
+        line: usize,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The CSV header row cannot be used: every record would be read wrongly.
+    #[error("{0}")]
+    Header(String),
+    /// The output could not be written.
+    #[error("cannot write the decisions: {0}")]
+    Write(#[from] std::io::Error),
+}
+
 /// Decides every record of `streams.input`, writing one record per input record.
 pub fn run<R: std::io::BufRead + Send>(
     policy: &Policy,
     streams: Streams<'_, R>,
     pool: &rayon::ThreadPool,
-) -> std::io::Result<Summary> {
+) -> Result<Summary, BatchError> {
     let mut source = Source::new(streams.input, streams.csv_input);
+    if let Some(failure) = source.failure.take() {
+        return Err(failure);
+    }
     let csv_output = streams.csv_output;
     let output = streams.output;
     if csv_output {
@@ -70,6 +93,9 @@ pub fn run<R: std::io::BufRead + Send>(
         }
         raw = next;
     }
+    if let Some(failure) = source.failure.take() {
+        return Err(failure);
+    }
     output.flush()?;
     Ok(summary)
 }
@@ -88,14 +114,20 @@ const CHUNK: usize = 8_192;
 
 /// A record as read, before it is parsed.
 enum Raw {
-    /// A JSON line.
-    Json { line: usize, text: String },
+    /// A JSON line (or why it is not text), and whether the input ended inside it.
+    Json { line: usize, text: Result<String, String>, cut_off: bool },
     /// A CSV row with the header's field paths.
     Csv { line: usize, row: Result<csv::StringRecord, String>, headers: std::sync::Arc<Vec<String>> },
 }
 
-/// Reads records lazily: JSON Lines, or CSV with a header row.
-enum Source<R: std::io::BufRead> {
+/// Reads records lazily: JSON Lines, or CSV with a header row. Stops for good at the first
+/// error of the input itself (`failure`), so an unreadable input ends the batch at once.
+struct Source<R: std::io::BufRead> {
+    form: Form<R>,
+    failure: Option<BatchError>,
+}
+
+enum Form<R: std::io::BufRead> {
     Json { reader: R, line: usize },
     Csv { reader: csv::Reader<R>, headers: Result<std::sync::Arc<Vec<String>>, String>, done: bool },
 }
@@ -103,42 +135,63 @@ enum Source<R: std::io::BufRead> {
 impl<R: std::io::BufRead> Source<R> {
     fn new(reader: R, csv_input: bool) -> Source<R> {
         if !csv_input {
-            return Source::Json { reader, line: 0 };
+            return Source { form: Form::Json { reader, line: 0 }, failure: None };
         }
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-        let headers = reader
-            .headers()
-            .map(|h| std::sync::Arc::new(h.iter().map(str::to_owned).collect::<Vec<_>>()))
-            .map_err(|e| format!("E201: the header row is not CSV: {e}"));
-        Source::Csv { reader, headers, done: false }
+        let mut failure = None;
+        let headers = match reader.headers() {
+            Ok(headers) => {
+                let headers: Vec<String> = headers.iter().map(str::to_owned).collect();
+                failure = duplicated_column(&headers).map(BatchError::Header);
+                Ok(std::sync::Arc::new(headers))
+            }
+            Err(error) if matches!(error.kind(), csv::ErrorKind::Io(_)) => {
+                let source = std::io::Error::other(error.to_string());
+                failure = Some(BatchError::Read { line: 0, source });
+                Err(String::new())
+            }
+            Err(error) => Err(format!("E201: the header row is not CSV: {error}")),
+        };
+        Source { form: Form::Csv { reader, headers, done: false }, failure }
     }
 
-    /// Up to `count` more records (none when the input is exhausted).
+    /// Up to `count` more records (none when the input is exhausted or cannot be read).
     fn next_chunk(&mut self, count: usize) -> Vec<Raw> {
         let mut chunk = Vec::new();
-        match self {
-            Source::Json { reader, line } => {
-                let mut text = String::new();
+        if self.failure.is_some() {
+            return chunk;
+        }
+        match &mut self.form {
+            Form::Json { reader, line } => {
+                let mut bytes = Vec::new();
                 while chunk.len() < count {
-                    text.clear();
-                    match reader.read_line(&mut text) {
+                    bytes.clear();
+                    match reader.read_until(b'\n', &mut bytes) {
                         Ok(0) => break,
                         Ok(_) => {
                             *line += 1;
-                            let trimmed = text.trim_end_matches(['\n', '\r']);
-                            if !trimmed.trim().is_empty() {
-                                chunk.push(Raw::Json { line: *line, text: trimmed.to_owned() });
+                            let cut_off = !bytes.ends_with(b"\n");
+                            let text = match std::str::from_utf8(&bytes) {
+                                Ok(text) => Ok(text.trim_end_matches(['\n', '\r']).to_owned()),
+                                Err(error) => Err(format!(
+                                    "E201: the line is not UTF-8 text (byte {} is not): save the file as UTF-8",
+                                    error.valid_up_to() + 1
+                                )),
+                            };
+                            if text.as_ref().is_ok_and(|t| t.trim().is_empty()) {
+                                continue;
                             }
+                            chunk.push(Raw::Json { line: *line, text, cut_off });
                         }
-                        Err(error) => {
-                            *line += 1;
-                            chunk.push(Raw::Json { line: *line, text: format!("\u{0}{error}") });
+                        Err(error) if error.kind() == std::io::ErrorKind::Interrupted => continue,
+                        Err(source) => {
+                            self.failure = Some(BatchError::Read { line: *line, source });
                             break;
                         }
                     }
                 }
             }
-            Source::Csv { reader, headers, done } => {
+            Form::Csv { reader, headers, done } => {
                 let headers = match headers {
                     Ok(headers) => headers.clone(),
                     Err(error) => {
@@ -160,6 +213,11 @@ impl<R: std::io::BufRead> Source<R> {
                         Ok(false) => break,
                         Err(error) => {
                             let line = error.position().map_or(0, |p| p.line() as usize);
+                            if matches!(error.kind(), csv::ErrorKind::Io(_)) {
+                                let source = std::io::Error::other(error.to_string());
+                                self.failure = Some(BatchError::Read { line, source });
+                                break;
+                            }
                             chunk.push(Raw::Csv {
                                 line,
                                 row: Err(format!("E201: not CSV: {error}")),
@@ -174,14 +232,34 @@ impl<R: std::io::BufRead> Source<R> {
     }
 }
 
+/// Why a header row with a column twice cannot be used: which value would count is a guess.
+fn duplicated_column(headers: &[String]) -> Option<String> {
+    headers.iter().enumerate().find_map(|(index, header)| {
+        let first = headers.iter().position(|h| h == header)?;
+        (first < index).then(|| {
+            format!(
+                "the CSV header row has the column `{header}` twice (columns {} and {}): \
+                 a record would have two values for it\nhelp: remove or rename one of the two columns",
+                first + 1,
+                index + 1
+            )
+        })
+    })
+}
+
 /// A raw record parsed into an order (or why it is not one).
 fn source_parse(raw: Raw) -> Record {
     match raw {
-        Raw::Json { line, text } => {
-            let order = match text.strip_prefix('\u{0}') {
-                Some(error) => Err(format!("E201: cannot read the line: {error}")),
-                None => Order::from_json(&text).map_err(|e| format!("E201: {e}")),
-            };
+        Raw::Json { line, text, cut_off } => {
+            let order = text.and_then(|text| {
+                Order::from_json(&text).map_err(|e| {
+                    if cut_off {
+                        format!("E201: {e} (the input ends in the middle of this line: was it cut off?)")
+                    } else {
+                        format!("E201: {e}")
+                    }
+                })
+            });
             Record { line, order }
         }
         Raw::Csv { line, row, headers } => {
@@ -257,9 +335,25 @@ fn describe(error: &EvalError) -> String {
 }
 
 /// Every record of a whole text (for `refund diff --orders`): JSON Lines, or CSV.
-pub fn read_all(text: &str, csv_input: bool) -> Vec<Record> {
+pub fn read_all(text: &str, csv_input: bool) -> Result<Vec<Record>, BatchError> {
     let mut source = Source::new(text.as_bytes(), csv_input);
-    source.next_chunk(usize::MAX).into_iter().map(source_parse).collect()
+    let records = source.next_chunk(usize::MAX).into_iter().map(source_parse).collect();
+    match source.failure {
+        Some(failure) => Err(failure),
+        None => Ok(records),
+    }
+}
+
+/// Decides records exactly as `run` does: a chunk at a time, each account's orders in time
+/// order with one ledger for the whole input. For callers that hold every record
+/// (`refund diff --orders`), so that their decisions and totals are the batch's.
+pub fn decide_records(policy: &Policy, records: &[Record]) -> Vec<Result<Decision, String>> {
+    let mut ledger = Ledger::for_policy(policy);
+    let mut results = Vec::with_capacity(records.len());
+    for chunk in records.chunks(CHUNK) {
+        results.extend(decide_chunk(policy, chunk, &mut ledger));
+    }
+    results
 }
 
 /// A CSV row as a JSON order: `paid.cash` becomes `{"paid": {"cash": ...}}`; empty cells are
@@ -336,6 +430,9 @@ fn render_csv(record: &Record, result: &Result<Decision, String>) -> String {
     }
 }
 
+/// The code of every error that is the record's fault, not the policy's.
+const ORDER_ERROR: &str = "E201";
+
 /// Counts by outcome and the total refunded per currency.
 #[derive(Default)]
 pub struct Summary {
@@ -347,14 +444,22 @@ pub struct Summary {
     pub totals: Vec<(String, Decimal)>,
     /// Records that are not orders, or that the policy could not decide.
     pub errors: usize,
+    /// Of those, the records that are not (valid) orders (`E201`).
+    pub not_orders: usize,
 }
 
 impl Summary {
     fn add(&mut self, result: &Result<Decision, String>) {
         self.records += 1;
-        let Ok(decision) = result else {
-            self.errors += 1;
-            return;
+        let decision = match result {
+            Ok(decision) => decision,
+            Err(error) => {
+                self.errors += 1;
+                if error.starts_with(ORDER_ERROR) {
+                    self.not_orders += 1;
+                }
+                return;
+            }
         };
         let outcome = decision.outcome.as_str();
         match self.counts.iter_mut().find(|(o, _)| *o == outcome) {

@@ -44,6 +44,9 @@ pub enum Compared {
     Failed {
         /// The error.
         error: String,
+        /// Whether the order is at fault (else the policy): the CLI's exit code says which.
+        #[serde(skip)]
+        order_fault: bool,
     },
 }
 
@@ -97,13 +100,16 @@ fn decide_servers(policy: &Policy, order: &Order, servers: u32) -> Compared {
                 rules.push(decision.rule.clone());
                 first.get_or_insert(decision);
             }
-            Err(error) => return Compared::Failed { error: error.to_string() },
+            Err(error) => {
+                let order_fault = matches!(error, crate::eval::EvalError::Order(_));
+                return Compared::Failed { error: error.to_string(), order_fault };
+            }
         }
     }
     let paid = order.paid_total().saturating_mul(Decimal::from(servers));
     match first {
         Some(decision) => Compared::Decided { decision: Box::new(decision), total, paid, rules },
-        None => Compared::Failed { error: "no server was decided".to_owned() },
+        None => Compared::Failed { error: "no server was decided".to_owned(), order_fault: false },
     }
 }
 

@@ -2,10 +2,10 @@
 //! set of real orders (the impact), or on a generated grid around the old policy's own example
 //! orders (the regions where they differ).
 
-use rayon::prelude::*;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::batch::{decide_records, Record};
 use crate::decision::Decision;
 use crate::order::{Billing, Field, Order, Promotion, Purchase};
 use crate::policy::Policy;
@@ -105,14 +105,33 @@ impl Outcome {
 /// How many examples each group shows.
 const EXAMPLES_PER_GROUP: usize = 3;
 
-/// Decides every order with both policies and groups what changed.
-pub fn impact(old: &Policy, new: &Policy, orders: &[Order]) -> Impact {
+/// Decides every record with both policies, each exactly as `refund batch` would (the same
+/// ledger carrying quotas, an account's orders in time order), and groups what changed.
+/// Records that are not orders are left out. Attributes only the other policy declares are
+/// left out of each side's orders, so one file can carry both providers' facts.
+pub fn impact(old: &Policy, new: &Policy, records: &[Record]) -> Impact {
     let mut groups: Vec<Group> = Vec::new();
     let (mut old_total, mut new_total, mut changed) = (Decimal::ZERO, Decimal::ZERO, 0);
-    // Deciding is the work, on every core; grouping is quick, in order.
-    let decided: Vec<(Outcome, Outcome)> =
-        orders.par_iter().map(|order| (Outcome::of(old, order), Outcome::of(new, order))).collect();
-    for (order, (before, after)) in orders.iter().zip(decided) {
+    let side = |policy: &Policy| -> Vec<Outcome> {
+        let own: Vec<Record> = records
+            .iter()
+            .map(|r| Record {
+                line: r.line,
+                order: r.order.as_ref().map(|o| crate::compare::for_policy(policy, o)).map_err(Clone::clone),
+            })
+            .collect();
+        decide_records(policy, &own)
+            .into_iter()
+            .map(|result| match result {
+                Ok(decision) => Outcome::Decided(Box::new(decision)),
+                Err(error) => Outcome::Failed { error },
+            })
+            .collect()
+    };
+    let (befores, afters) = rayon::join(|| side(old), || side(new));
+    let orders: Vec<&Order> = records.iter().filter_map(|r| r.order.as_ref().ok()).collect();
+    let decided = records.iter().zip(befores.into_iter().zip(afters)).filter(|(r, _)| r.order.is_ok());
+    for (order, (before, after)) in orders.iter().copied().zip(decided.map(|(_, pair)| pair)) {
         old_total = old_total.saturating_add(before.amount());
         new_total = new_total.saturating_add(after.amount());
         if before.same_as(&after) {

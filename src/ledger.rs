@@ -4,7 +4,7 @@
 //! `month`), and every refund adds to `account.refunded_last_12_months` for a year. Orders must
 //! be given to the ledger in time order per account (the batch sorts them so).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use chrono::{DateTime, Duration, FixedOffset};
 use rust_decimal::Decimal;
@@ -25,13 +25,27 @@ pub struct Ledger {
     calendar: QuotaCalendar,
 }
 
-/// One account's refunds so far in a batch.
+/// One account's refunds so far in a batch. Reading it for an order costs the same however
+/// long the history: a quota is a count, and the 12-month total a difference of running sums.
 #[derive(Debug, Default, Clone)]
 pub struct AccountHistory {
-    /// When each no-reason refund was requested (those of the current quota period only).
-    no_reason_refunds: Vec<DateTime<FixedOffset>>,
-    refunds: Vec<(DateTime<FixedOffset>, Decimal)>,
+    /// The last no-reason refund and how many count against the quota with it: they all fall in
+    /// its quota period, since an earlier period's are forgotten when a new period's is recorded.
+    no_reason_refunds: Option<(DateTime<FixedOffset>, usize)>,
+    /// The refunds of the last year, in time order, each with the running sum up to it.
+    refunds: VecDeque<Refund>,
+    /// The running sum of the refunds forgotten (more than a year old): where `refunds` starts.
+    forgotten: Decimal,
     calendar: QuotaCalendar,
+}
+
+/// A refund in an account's history.
+#[derive(Debug, Clone, Copy)]
+struct Refund {
+    at: DateTime<FixedOffset>,
+    amount: Decimal,
+    /// Every amount of the history up to this one, this one included.
+    running: Decimal,
 }
 
 impl Ledger {
@@ -77,20 +91,18 @@ impl Ledger {
 impl AccountHistory {
     /// Adds this account's earlier refunds to the order's account fields.
     pub fn prepare(&self, order: &mut Order) {
-        let used = self
-            .no_reason_refunds
-            .iter()
-            .filter(|at| same_quota_period(self.calendar, **at, order.requested_at))
-            .count();
+        let used = match self.no_reason_refunds {
+            Some((last, count)) if same_quota_period(self.calendar, last, order.requested_at) => count,
+            _ => 0,
+        };
         let account = &mut order.account;
         let used = u32::try_from(used).unwrap_or(u32::MAX);
         account.no_reason_refunds_used = account.no_reason_refunds_used.saturating_add(used);
         let year_before = order.requested_at.checked_sub_signed(Duration::days(365));
-        let recent: Decimal = self
-            .refunds
-            .iter()
-            .filter(|(at, _)| year_before.is_none_or(|y| *at > y))
-            .fold(Decimal::ZERO, |sum, (_, a)| sum.saturating_add(*a));
+        // Refunds up to a year before the order do not count: they are the first `older` ones.
+        let older = year_before.map_or(0, |year_before| self.refunds.partition_point(|r| r.at <= year_before));
+        let before = older.checked_sub(1).and_then(|i| self.refunds.get(i)).map_or(self.forgotten, |r| r.running);
+        let recent = self.running_total().saturating_sub(before);
         account.refunded_last_12_months = account.refunded_last_12_months.saturating_add(recent);
     }
 
@@ -99,17 +111,36 @@ impl AccountHistory {
         if decision.outcome == Outcome::NoRefund {
             return;
         }
+        let now = order.requested_at;
         if decision.uses_no_reason_refund {
             // Orders come in time order: refunds of an earlier quota period count no more.
-            let now = order.requested_at;
-            let calendar = self.calendar;
-            self.no_reason_refunds.retain(|at| same_quota_period(calendar, *at, now));
-            self.no_reason_refunds.push(now);
+            self.no_reason_refunds = match self.no_reason_refunds {
+                Some((last, count)) if same_quota_period(self.calendar, last, now) => Some((now, count + 1)),
+                _ => Some((now, 1)),
+            };
         }
-        if let Some(year_before) = order.requested_at.checked_sub_signed(Duration::days(365)) {
-            self.refunds.retain(|(at, _)| *at > year_before);
+        if let Some(year_before) = now.checked_sub_signed(Duration::days(365)) {
+            while let Some(oldest) = self.refunds.front().filter(|r| r.at <= year_before) {
+                self.forgotten = oldest.running;
+                self.refunds.pop_front();
+            }
         }
-        self.refunds.push((order.requested_at, decision.amount));
+        // In time order this is the end; an order earlier than the last (an account's orders
+        // out of order across chunks) goes in its place and the sums after it are redone.
+        let place = self.refunds.partition_point(|r| r.at <= now);
+        let before = place.checked_sub(1).and_then(|i| self.refunds.get(i)).map_or(self.forgotten, |r| r.running);
+        let refund = Refund { at: now, amount: decision.amount, running: before.saturating_add(decision.amount) };
+        self.refunds.insert(place, refund);
+        let mut running = refund.running;
+        for later in self.refunds.range_mut(place + 1..) {
+            running = running.saturating_add(later.amount);
+            later.running = running;
+        }
+    }
+
+    /// The running sum at the newest refund.
+    fn running_total(&self) -> Decimal {
+        self.refunds.back().map_or(self.forgotten, |r| r.running)
     }
 }
 

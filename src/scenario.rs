@@ -70,6 +70,17 @@ pub enum ScenarioError {
         /// What it says.
         after: String,
     },
+    /// More servers than are decided in a reasonable time (`MAX_SERVERS`).
+    #[error(
+        "`servers = {servers}` is more than {MAX_SERVERS_TEXT} servers (each one is decided in turn)\n\
+         help: write at most {MAX_SERVERS_TEXT}"
+    )]
+    TooManyServers {
+        /// As written.
+        servers: u32,
+        /// Its line in the file (1-based).
+        line: usize,
+    },
     /// A scenario's order is not a valid order.
     #[error("scenario \"{scenario}\": {error}")]
     Order {
@@ -80,13 +91,29 @@ pub enum ScenarioError {
     },
 }
 
+/// The most servers a scenario may have: each is decided in turn, with the quotas the earlier
+/// ones used, so `servers = 100000000` would run for minutes.
+pub const MAX_SERVERS: u32 = 10_000;
+
+/// `MAX_SERVERS` as people write it.
+const MAX_SERVERS_TEXT: &str = "10,000";
+
+impl ScenarioError {
+    /// The line of the scenario file the error is on, when known.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            ScenarioError::TooManyServers { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
     #[serde(default)]
     title: String,
-    #[serde(default = "one")]
-    servers: u32,
+    servers: Option<toml::Spanned<u32>>,
     order: toml::Table,
     #[serde(default)]
     attributes: BTreeMap<String, toml::Table>,
@@ -99,20 +126,27 @@ struct File {
 struct Variation {
     name: String,
     after: Option<String>,
-    servers: Option<u32>,
+    servers: Option<toml::Spanned<u32>>,
     #[serde(default)]
     order: toml::Table,
     #[serde(default)]
     attributes: BTreeMap<String, toml::Table>,
 }
 
-fn one() -> u32 {
-    1
+/// A number of servers, refused above `MAX_SERVERS` with its line in `text`.
+fn servers(text: &str, written: &toml::Spanned<u32>) -> Result<u32, ScenarioError> {
+    let servers = *written.get_ref();
+    if servers <= MAX_SERVERS {
+        return Ok(servers);
+    }
+    let line = text.get(..written.span().start).map_or(0, |before| before.matches('\n').count()) + 1;
+    Err(ScenarioError::TooManyServers { servers, line })
 }
 
 /// Reads a scenario file.
 pub fn parse_scenarios(text: &str) -> Result<ScenarioSet, ScenarioError> {
     let file: File = toml::from_str(text).map_err(|e| ScenarioError::Toml(e.to_string()))?;
+    let file_servers = file.servers.as_ref().map(|s| servers(text, s)).transpose()?.unwrap_or(1);
     let base = json(toml::Value::Table(file.order));
     let mut scenarios = Vec::new();
     for variation in file.scenarios {
@@ -137,7 +171,11 @@ pub fn parse_scenarios(text: &str) -> Result<ScenarioSet, ScenarioError> {
             name: variation.name,
             order,
             attributes,
-            servers: variation.servers.unwrap_or(file.servers).max(1),
+            servers: match &variation.servers {
+                Some(written) => servers(text, written)?,
+                None => file_servers,
+            }
+            .max(1),
         });
     }
     Ok(ScenarioSet { title: file.title, scenarios })
@@ -163,7 +201,7 @@ impl Scenario {
             Err(error) => Comparison {
                 policy: policy.id().to_owned(),
                 name: policy.name().to_owned(),
-                result: crate::compare::Compared::Failed { error: error.to_string() },
+                result: crate::compare::Compared::Failed { error: error.to_string(), order_fault: true },
             },
         }
     }

@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 
 use super::check::load;
 use super::grid::{Grid, GridFormat};
-use super::{orders, Exit};
+use super::{files, orders, Exit};
 use super::{out, outln, print_json};
 
 /// Compares the policies on one order, or on every scenario of a file.
@@ -52,14 +52,25 @@ fn one_order(policies: &[Policy], path: &Path, format: GridFormat) -> Exit {
         }
     };
     let rows = compare(policies, &order);
+    let exit = worst(rows.iter());
     if format == GridFormat::Json {
-        return print_json(&rows);
+        return print_json(&rows).and(exit);
     }
     let headers = ["policy", "provider", "outcome", "refund", "of paid", "to", "rule", "why"];
     let grid =
         Grid { headers: headers.iter().map(|h| (*h).to_owned()).collect(), rows: rows.iter().map(order_row).collect() };
     out!("{}", grid.render(format));
-    Exit::Ok
+    exit
+}
+
+/// The exit for the cells: 2 when an order could not be read, 1 when a policy could not
+/// decide; the table is printed all the same.
+fn worst<'a>(cells: impl Iterator<Item = &'a Comparison>) -> Exit {
+    cells.fold(Exit::Ok, |exit, cell| match &cell.result {
+        Compared::Failed { order_fault: true, .. } => exit.and(Exit::Input),
+        Compared::Failed { order_fault: false, .. } => exit.and(Exit::Policy),
+        _ => exit,
+    })
 }
 
 fn order_row(row: &Comparison) -> Vec<String> {
@@ -80,7 +91,7 @@ fn order_row(row: &Comparison) -> Vec<String> {
         Compared::NotComparable { reason } => {
             cells.extend(["not comparable".to_owned(), "-".into(), "-".into(), "-".into(), "-".into(), reason.clone()])
         }
-        Compared::Failed { error } => {
+        Compared::Failed { error, .. } => {
             cells.extend(["error".to_owned(), "-".into(), "-".into(), "-".into(), "-".into(), error.clone()])
         }
     }
@@ -88,23 +99,27 @@ fn order_row(row: &Comparison) -> Vec<String> {
 }
 
 fn scenario_file(policies: &[Policy], path: &Path, format: GridFormat) -> Exit {
-    let text = match std::fs::read_to_string(path) {
+    let text = match files::read_text(path) {
         Ok(text) => text,
-        Err(error) => {
-            eprintln!("error: cannot read {}: {error}", path.display());
+        Err(message) => {
+            eprintln!("error: {message}");
             return Exit::Input;
         }
     };
     let set = match parse_scenarios(&text) {
         Ok(set) => set,
         Err(error) => {
-            eprintln!("error: {}: {error}", path.display());
+            match error.line() {
+                Some(line) => eprintln!("error: {}:{line}: {error}", files::shown(path)),
+                None => eprintln!("error: {}: {error}", files::shown(path)),
+            }
             return Exit::Input;
         }
     };
     let rows = matrix(policies, &set);
+    let exit = worst(rows.iter().flat_map(|row| row.cells.iter()));
     if format == GridFormat::Json {
-        return print_json(&serde_json::json!({ "title": set.title, "rows": rows }));
+        return print_json(&serde_json::json!({ "title": set.title, "rows": rows })).and(exit);
     }
     // A policy in another currency than every scenario is left out of the table, and named.
     let shown: Vec<usize> = (0..policies.len())
@@ -131,7 +146,7 @@ fn scenario_file(policies: &[Policy], path: &Path, format: GridFormat) -> Exit {
             outln!("Not comparable, in another currency: {}.", hidden.join(", "));
         }
     }
-    Exit::Ok
+    exit
 }
 
 fn matrix_row(row: &Row, shown: &[usize]) -> Vec<String> {
@@ -152,7 +167,7 @@ fn matrix_row(row: &Row, shown: &[usize]) -> Vec<String> {
                 )
             }
             Compared::NotComparable { .. } => "n/c".to_owned(),
-            Compared::Failed { error } => format!("error: {error}"),
+            Compared::Failed { error, .. } => format!("error: {error}"),
         });
     }
     cells

@@ -8,7 +8,7 @@ use rust_decimal::prelude::ToPrimitive;
 
 use super::check::load;
 use super::out;
-use super::{orders, Exit};
+use super::{files, orders, Exit};
 
 /// Options of `refund curve`.
 pub struct CurveOptions<'a> {
@@ -21,8 +21,48 @@ pub struct CurveOptions<'a> {
     pub csv: bool,
 }
 
+/// What `--out` holds, by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chart {
+    Svg,
+    Png,
+    Csv,
+}
+
+/// The form of `--out`, or a message saying which names are understood.
+fn chart_form(out: &Path) -> Result<Chart, String> {
+    let extension = out.extension().map(|e| e.to_string_lossy().to_ascii_lowercase());
+    match extension.as_deref() {
+        Some("svg") => Ok(Chart::Svg),
+        Some("png") => Ok(Chart::Png),
+        Some("csv") => Ok(Chart::Csv),
+        other => Err(format!(
+            "cannot write {}: {} is not a form `refund curve` writes\n\
+             help: end the file name in .svg or .png for a chart, or .csv for the series",
+            out.display(),
+            match other {
+                Some(extension) => format!("`.{extension}`"),
+                None => "a name without an extension".to_owned(),
+            }
+        )),
+    }
+}
+
 /// Computes the curves and writes the chart or the series.
 pub fn run(options: &CurveOptions<'_>) -> Exit {
+    let form = match options.out.map(chart_form).transpose() {
+        Ok(form) => form,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Exit::Input;
+        }
+    };
+    if options.csv && form.is_some_and(|f| f != Chart::Csv) {
+        eprintln!(
+            "error: --format csv writes the series, not a chart\nhelp: give --out FILE.csv, or leave out --format"
+        );
+        return Exit::Input;
+    }
     let mut policies = Vec::new();
     for path in options.policies {
         match load(path) {
@@ -60,24 +100,30 @@ pub fn run(options: &CurveOptions<'_>) -> Exit {
         eprintln!("error: no policy is in the order's currency ({})", order.currency);
         return Exit::Input;
     }
-    if options.csv {
-        out!("{}", csv(&series));
-        return Exit::Ok;
-    }
-    let Some(out) = options.out else {
+    let (Some(out), Some(form)) = (options.out, form) else {
+        if options.csv {
+            out!("{}", csv(&series));
+            return Exit::Ok;
+        }
         eprintln!("error: give --out FILE.svg or FILE.png, or --format csv");
         return Exit::Input;
     };
-    let svg = svg(&series, &order.currency);
-    let written = if out.extension().is_some_and(|e| e.eq_ignore_ascii_case("png")) {
-        png(&svg).and_then(|bytes| std::fs::write(out, bytes).map_err(|e| e.to_string()))
-    } else {
-        std::fs::write(out, svg).map_err(|e| e.to_string())
+    let bytes = match form {
+        Chart::Csv => Ok(csv(&series).into_bytes()),
+        Chart::Svg => Ok(svg(&series, &order.currency).into_bytes()),
+        Chart::Png => png(&svg(&series, &order.currency)).map_err(|e| format!("cannot draw the chart: {e}")),
     };
+    let mut inputs: Vec<&Path> = options.policies.iter().map(PathBuf::as_path).collect();
+    inputs.push(options.order);
+    let written = bytes.and_then(|bytes| {
+        files::write_file(out, &inputs, |file| {
+            file.write_all(&bytes).map_err(|e| format!("cannot write {}: {e}", out.display()))
+        })
+    });
     match written {
         Ok(()) => Exit::Ok,
-        Err(error) => {
-            eprintln!("error: cannot write {}: {error}", out.display());
+        Err(message) => {
+            eprintln!("error: {message}");
             Exit::Input
         }
     }

@@ -4,11 +4,10 @@ use std::path::{Path, PathBuf};
 
 use refund_rules::diff::{impact, regions, Outcome};
 use refund_rules::value::money_text;
-use refund_rules::Order;
 
 use super::check::load;
 use super::grid::{Grid, GridFormat};
-use super::Exit;
+use super::{files, Exit};
 use super::{out, outln, print_json};
 use refund_rules::batch::read_all;
 
@@ -20,24 +19,27 @@ pub fn run(old: &Path, new: &Path, orders: Option<&PathBuf>, format: GridFormat)
     };
     match orders {
         Some(path) => {
-            let text = match std::fs::read_to_string(path) {
-                Ok(text) => text,
-                Err(error) => {
-                    eprintln!("error: cannot read {}: {error}", path.display());
+            let records = match files::read_text(path).and_then(|text| {
+                read_all(&text, path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")))
+                    .map_err(|e| format!("{}: {e}", files::shown(path)))
+            }) {
+                Ok(records) => records,
+                Err(message) => {
+                    eprintln!("error: {message}");
                     return Exit::Input;
                 }
             };
-            let records = read_all(&text, path.extension().is_some_and(|e| e == "csv"));
-            let mut orders: Vec<Order> = Vec::new();
-            for record in records {
-                match record.order {
-                    Ok(order) => orders.push(order),
-                    Err(error) => eprintln!("warning: {}:{}: left out: {error}", path.display(), record.line),
+            // A record that is not an order is named and left out; the run then exits 2.
+            let mut exit = Exit::Ok;
+            for record in &records {
+                if let Err(error) = &record.order {
+                    eprintln!("error: {}:{}: left out: {error}", files::shown(path), record.line);
+                    exit = Exit::Input;
                 }
             }
-            let result = impact(&old, &new, &orders);
+            let result = impact(&old, &new, &records);
             if format == GridFormat::Json {
-                return print_json(&result);
+                return print_json(&result).and(exit);
             }
             outln!(
                 "{} orders, {} decided differently; refunded {} before, {} after ({}{})\n",
@@ -72,7 +74,7 @@ pub fn run(old: &Path, new: &Path, orders: Option<&PathBuf>, format: GridFormat)
                     .collect(),
             };
             out!("{}", grid.render(format));
-            Exit::Ok
+            exit
         }
         None => {
             let found = regions(&old, &new);

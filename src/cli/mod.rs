@@ -6,6 +6,7 @@ mod compare;
 mod curve;
 mod diff;
 mod eval;
+mod files;
 mod fmt;
 mod grid;
 mod orders;
@@ -195,6 +196,37 @@ enum Command {
     },
 }
 
+impl Command {
+    /// Every file the command reads (`-` is standard input).
+    fn inputs(&self) -> Vec<&std::path::Path> {
+        let mut inputs: Vec<&PathBuf> = Vec::new();
+        match self {
+            Command::Eval { policy, orders, .. } => {
+                inputs.push(policy);
+                inputs.extend(orders);
+            }
+            Command::Explain { policy, order, .. } => inputs.extend([policy, order]),
+            Command::Check { policies, .. } | Command::Fmt { policies, .. } | Command::Test { policies } => {
+                inputs.extend(policies)
+            }
+            Command::Compare { policies, order, scenarios, .. } => {
+                inputs.extend(policies);
+                inputs.extend(order.iter().chain(scenarios));
+            }
+            Command::Batch { policy, orders, .. } => inputs.extend([policy, orders]),
+            Command::Curve { policies, order, .. } => {
+                inputs.extend(policies);
+                inputs.push(order);
+            }
+            Command::Diff { old, new, orders, .. } => {
+                inputs.extend([old, new]);
+                inputs.extend(orders);
+            }
+        }
+        inputs.into_iter().map(PathBuf::as_path).collect()
+    }
+}
+
 /// What `refund curve` writes instead of a chart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CurveFormat {
@@ -253,6 +285,11 @@ pub fn main() -> ExitCode {
             return ExitCode::from(if error.use_stderr() { Exit::Input as u8 } else { Exit::Ok as u8 });
         }
     };
+    if let Err(message) = files::at_most_one_stdin(cli.command.inputs()) {
+        eprintln!("error: {message}");
+        return ExitCode::from(Exit::Input as u8);
+    }
+    files::remove_unfinished_files_on_signal();
     let exit = match cli.command {
         Command::Eval { policy, orders, format, explain } => eval::run(&policy, &orders, format, explain),
         Command::Explain { policy, order, format } => eval::run(&policy, &[order], format, true),

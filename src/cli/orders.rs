@@ -1,6 +1,5 @@
 //! Reading orders from files or standard input: one JSON order, a JSON array, or JSON Lines.
 
-use std::io::Read;
 use std::path::Path;
 
 use refund_rules::{Order, OrderError};
@@ -16,14 +15,8 @@ pub struct OrderInput {
 /// Reads every order in `path` (`-` for standard input), and whether it was a batch (an
 /// array or JSON Lines) rather than one order.
 pub fn read(path: &Path) -> Result<(Vec<OrderInput>, bool), String> {
-    let name = path.display().to_string();
-    let text = if name == "-" {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {e}"))?;
-        text
-    } else {
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?
-    };
+    let name = super::files::shown(path);
+    let text = super::files::read_text(path)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned();
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
@@ -47,12 +40,13 @@ pub fn read(path: &Path) -> Result<(Vec<OrderInput>, bool), String> {
     }
     let lines: Vec<(usize, &str)> =
         text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()).map(|(i, l)| (i + 1, l)).collect();
-    let one_object = Order::from_json(&text);
-    if lines.len() <= 1
-        || one_object.is_ok()
-        || !lines.iter().all(|(_, l)| l.trim_start().starts_with('{') && l.trim_end().ends_with('}'))
-    {
-        return Ok((vec![OrderInput { origin: name, order: one_object }], false));
+    // JSON Lines when the first line is a whole JSON value by itself: then a broken line is
+    // that line's error alone, and every other line is still decided. A pretty-printed order
+    // starts with a lone `{`, which is not.
+    let first_line_is_whole =
+        lines.first().is_some_and(|(_, l)| serde_json::from_str::<serde::de::IgnoredAny>(l).is_ok());
+    if lines.len() <= 1 || !first_line_is_whole {
+        return Ok((vec![OrderInput { origin: name, order: Order::from_json(&text) }], false));
     }
     Ok((
         lines

@@ -5,24 +5,41 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn batch(policy: &str, orders: &str, out: &Path) -> String {
+    batch_exits(policy, orders, out, 0)
+}
+
+/// Runs a batch that must exit with `code`, leaving no temporary file or lock; its stderr.
+fn batch_exits(policy: &str, orders: &str, out: &Path, code: i32) -> String {
     let output = Command::new(env!("CARGO_BIN_EXE_refund"))
         .args(["batch", policy, "--orders", orders, "--out", out.to_str().unwrap()])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert!(!partial(out).exists(), "the temporary file is left behind");
+    assert_eq!(output.status.code(), Some(code), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(leftovers(out), Vec::<String>::new(), "temporary files or locks are left behind");
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-fn partial(out: &Path) -> PathBuf {
-    let mut path = out.as_os_str().to_owned();
-    path.push(".part");
-    PathBuf::from(path)
+/// Files of the output's folder that are its temporary files or its lock.
+fn leftovers(out: &Path) -> Vec<String> {
+    let name = out.file_name().unwrap().to_string_lossy().into_owned();
+    std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|f| f.starts_with(&format!(".{name}.")) || *f == format!("{name}.lock") || *f == format!("{name}.part"))
+        .collect()
 }
 
 fn temp(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("refund-batch-{}-{name}", std::process::id()))
+}
+
+/// A new empty folder for one test.
+pub fn folder(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("refund-files-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 fn records(path: &Path) -> Vec<serde_json::Value> {
@@ -54,7 +71,9 @@ fn ten_servers_one_no_reason_nine_ordinary() {
 #[test]
 fn bad_records_are_reported_by_line_and_never_stop_the_batch() {
     let out = temp("mixed.jsonl");
-    batch("policies/tencent-cvm.policy", "tests/data/batch/mixed-good-and-bad.jsonl", &out);
+    // Exit 2 at the end: some records are not orders.
+    let summary = batch_exits("policies/tencent-cvm.policy", "tests/data/batch/mixed-good-and-bad.jsonl", &out, 2);
+    assert!(summary.contains("3 with errors"), "{summary}");
     let records = records(&out);
     let lines: Vec<u64> = records.iter().map(|r| r["line"].as_u64().unwrap()).collect();
     assert_eq!(lines, [1, 2, 4, 5, 6], "one record per non-blank input line, in order");
@@ -75,7 +94,7 @@ fn an_empty_file_gives_an_empty_result() {
 #[test]
 fn csv_in_and_csv_out() {
     let out = temp("orders.csv");
-    batch("policies/tencent-cvm.policy", "tests/data/batch/tencent-orders.csv", &out);
+    batch_exits("policies/tencent-cvm.policy", "tests/data/batch/tencent-orders.csv", &out, 2);
     let text = std::fs::read_to_string(&out).unwrap();
     std::fs::remove_file(&out).unwrap();
     insta::assert_snapshot!(text);

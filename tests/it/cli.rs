@@ -211,3 +211,62 @@ fn huawei_hour_counts_appear_in_the_explanation() {
     assert!(text.contains("used_hours = 344"), "{text}");
     assert!(text.contains("refund 44.62 CNY"), "{text}");
 }
+
+/// An order file as one JSON line.
+fn one_line(path: &str) -> String {
+    let value: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    serde_json::to_string(&value).unwrap()
+}
+
+/// JSON Lines with one broken line: every good line is decided, the broken one is reported
+/// with its line number, and the run exits 2 at the end.
+#[test]
+fn eval_decides_every_good_json_line_and_reports_the_broken_one() {
+    let lines = format!(
+        "{}\n{{\"id\": \"cut\", \"billing\": \n{}\n",
+        one_line("examples/orders/within-48-hours.json"),
+        one_line("examples/orders/exactly-120-hours.json")
+    );
+    let output = run(&["eval", KUFANYUN, "-", "--format", "json"], Some(&lines));
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let decisions = json(&output);
+    assert_eq!(decisions.as_array().unwrap().len(), 2);
+    assert_eq!(decisions[0]["amount"], "900.00");
+    assert_eq!(decisions[1]["amount"], "876.30");
+    insta::assert_snapshot!("eval-broken-json-line", stderr(&output));
+}
+
+/// An unreadable or unparsable policy given to `test` is an error of its own (exit 2), not a
+/// failed example; the other files' examples still run.
+#[test]
+fn test_reports_a_file_it_cannot_load_as_an_error_not_a_failed_example() {
+    for bad in ["no/such.policy", "tests/data/policies/broken/garbage-on-line-5.policy"] {
+        let output = refund(&["test", bad, KUFANYUN]);
+        assert_eq!(output.status.code(), Some(2), "{bad}: {}", stdout(&output));
+        let text = stdout(&output);
+        assert!(text.contains(&format!("9 passed; 0 failed; 1 file(s) not run ({bad})")), "{text}");
+        assert!(stderr(&output).contains(&format!("the examples of {bad} were not run")), "{}", stderr(&output));
+    }
+}
+
+/// `-` reads a policy from standard input in `check`, `test` and `fmt`, and the orders of
+/// `diff --orders`.
+#[test]
+fn check_test_fmt_and_diff_read_standard_input() {
+    let policy = std::fs::read_to_string(KUFANYUN).unwrap();
+    let checked = run(&["check", "-"], Some(&policy));
+    assert_eq!(checked.status.code(), Some(0), "{}", stderr(&checked));
+    assert!(stdout(&checked).contains("<stdin>: ok"), "{}", stdout(&checked));
+    let tested = run(&["test", "-"], Some(&policy));
+    assert_eq!(tested.status.code(), Some(0), "{}", stderr(&tested));
+    assert!(stdout(&tested).contains("9 passed; 0 failed"), "{}", stdout(&tested));
+    let careless: String = policy.lines().map(|l| format!("{}\n", l.trim_start())).collect();
+    let formatted = run(&["fmt", "-"], Some(&careless));
+    assert_eq!(formatted.status.code(), Some(0), "{}", stderr(&formatted));
+    assert_eq!(stdout(&formatted), policy);
+    assert_eq!(run(&["fmt", "--check", "-"], Some(&careless)).status.code(), Some(1));
+    let orders = std::fs::read_to_string("tests/data/diff/kufanyun-orders.jsonl").unwrap();
+    let diffed = run(&["diff", KUFANYUN, "tests/data/diff/kufanyun-v2.policy", "--orders", "-"], Some(&orders));
+    assert_eq!(diffed.status.code(), Some(0), "{}", stderr(&diffed));
+    assert!(stdout(&diffed).starts_with("37 orders, 16 decided differently"), "{}", stdout(&diffed));
+}

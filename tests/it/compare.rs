@@ -151,3 +151,56 @@ fn the_readme_chart_is_up_to_date() {
     let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/refund-curves.svg")).unwrap();
     assert!(drawn == committed, "docs/refund-curves.svg is stale: run the command in the README");
 }
+
+/// A run whose cells include an error still prints the table, and exits 1 (a policy could not
+/// decide) instead of 0.
+#[test]
+fn compare_exits_1_when_a_policy_cannot_decide_and_still_prints_the_table() {
+    let args = [
+        "compare",
+        "policies/kufanyun.policy",
+        "tests/data/eval-errors/division-by-zero.policy",
+        "--order",
+        "tests/data/eval-errors/division-by-zero.json",
+    ];
+    let output = refund(&args);
+    assert_eq!(output.status.code(), Some(1), "{}", String::from_utf8_lossy(&output.stderr));
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(table.contains("division by zero") && table.contains("kufanyun"), "{table}");
+    let json = refund(&[&args[..], &["--format", "json"]].concat());
+    assert_eq!(json.status.code(), Some(1));
+}
+
+/// `servers = 100000000` is refused at once, naming the file and the line.
+#[test]
+fn too_many_servers_in_a_scenario_are_refused_with_the_line() {
+    let output =
+        refund(&["compare", "policies/kufanyun.policy", "--scenarios", "tests/data/compare/too-many-servers.toml"]);
+    assert_eq!(output.status.code(), Some(2));
+    insta::assert_snapshot!("too-many-servers", String::from_utf8_lossy(&output.stderr));
+}
+
+/// The total refunded of a batch, from its summary line (`...; refunded 23107.50 CNY`).
+fn batch_total(policy: &str, orders: &str) -> String {
+    let out = std::env::temp_dir().join(format!("refund-compare-{}-{}.jsonl", std::process::id(), policy.len()));
+    let output = refund(&["batch", policy, "--orders", orders, "--out", out.to_str().unwrap()]);
+    std::fs::remove_file(&out).unwrap();
+    let summary = String::from_utf8_lossy(&output.stderr).into_owned();
+    summary.rsplit("refunded ").next().unwrap().trim().trim_end_matches(" CNY").to_owned()
+}
+
+/// `diff --orders` decides each side as `batch` does: ten servers of one account, a quota of
+/// two no-reason returns against one: one server changes, and each total is the batch's.
+#[test]
+fn diff_on_orders_carries_quotas_as_batch_does() {
+    let (old, new) = ("tests/data/diff/tencent-cvm-two-returns.policy", "policies/tencent-cvm.policy");
+    let orders = "tests/data/batch/tencent-10-gpu-servers.jsonl";
+    let json: serde_json::Value =
+        serde_json::from_str(&stdout(&refund(&["diff", old, new, "--orders", orders, "--format", "json"]))).unwrap();
+    assert_eq!(json["orders"], 10);
+    assert_eq!(json["changed"], 1, "{json}");
+    assert_eq!(json["old_total"], batch_total(old, orders).as_str());
+    assert_eq!(json["new_total"], batch_total(new, orders).as_str());
+    assert_eq!(json["groups"][0]["old_rule"], "no_reason");
+    assert_eq!(json["groups"][0]["new_rule"], "ordinary");
+}

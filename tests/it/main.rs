@@ -9,12 +9,15 @@
     reason = "test helpers: a panic here is a failed test, not a crash of the engine"
 )]
 
+mod agreement;
 mod batch;
 mod broken_policies;
 mod cli;
 mod compare;
 mod docs;
 mod editors;
+#[cfg(unix)]
+mod files;
 mod format;
 mod fuzz;
 mod hostile;

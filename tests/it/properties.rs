@@ -12,7 +12,7 @@ use refund_rules::{Decision, Policy};
 use rust_decimal::Decimal;
 
 /// Every shipped policy, its text and its example orders.
-static POLICIES: LazyLock<Vec<(String, Policy, Vec<Order>)>> = LazyLock::new(|| {
+pub(crate) static POLICIES: LazyLock<Vec<(String, Policy, Vec<Order>)>> = LazyLock::new(|| {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("policies");
     let mut policies: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
@@ -31,7 +31,7 @@ static POLICIES: LazyLock<Vec<(String, Policy, Vec<Order>)>> = LazyLock::new(|| 
 
 /// How a variation changes a base order.
 #[derive(Debug, Clone)]
-struct Variation {
+pub(crate) struct Variation {
     held_seconds: i64,
     pay_as_you_go: bool,
     purchase: usize,
@@ -47,7 +47,7 @@ struct Variation {
     channel: usize,
 }
 
-fn variation() -> impl Strategy<Value = Variation> {
+pub(crate) fn variation() -> impl Strategy<Value = Variation> {
     (
         (0i64..800 * 86_400, any::<bool>(), 0usize..3, 0u32..60, 0u32..40, prop::bool::weighted(0.05)),
         (prop::option::weighted(0.1, any::<bool>()), 0i64..100_000, 0u32..12, 0i64..6_000_000),
@@ -71,7 +71,7 @@ fn variation() -> impl Strategy<Value = Variation> {
 }
 
 /// `base` changed by `v`; the total paid stays what the base paid, so the order stays valid.
-fn apply(base: &Order, v: &Variation) -> Order {
+pub(crate) fn apply(base: &Order, v: &Variation) -> Order {
     let mut order = base.clone();
     order.requested_at = order.service_start() + Duration::seconds(v.held_seconds);
     if v.pay_as_you_go {
