@@ -13,6 +13,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use field::Field;
+pub(crate) use strict::parse_instant;
 
 /// One refund request: the order as billed, and when the refund was asked for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,10 +44,10 @@ pub struct Order {
     #[serde(deserialize_with = "strict::instant")]
     pub requested_at: DateTime<FixedOffset>,
     /// The undiscounted price of the whole term; required for subscriptions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "strict::optional_amount")]
     pub list_price: Option<Decimal>,
     /// The price reduction off the list price (promotion, term discount).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::amount")]
     pub discount: Decimal,
     /// How the order was paid.
     #[serde(default, deserialize_with = "strict::object")]
@@ -67,7 +68,7 @@ pub struct Order {
     #[serde(default)]
     pub banned_for_violation: bool,
     /// A frozen deposit (pay-as-you-go).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::amount")]
     pub deposit: Decimal,
     /// Provider-specific facts, typed by the policy's `attribute` declarations.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -85,13 +86,13 @@ pub struct Account {
     #[serde(default)]
     pub kind: AccountKind,
     /// Money the account owes.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::amount")]
     pub arrears: Decimal,
     /// No-reason refunds already used in the quota period.
     #[serde(default)]
     pub no_reason_refunds_used: u32,
     /// The total refunded over the last 12 months (rolling caps).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::amount")]
     pub refunded_last_12_months: Decimal,
 }
 
@@ -100,13 +101,13 @@ pub struct Account {
 #[serde(deny_unknown_fields)]
 pub struct Paid {
     /// Real money.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::amount")]
     pub cash: Decimal,
     /// Vouchers (coupons) applied.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::amount")]
     pub voucher: Decimal,
     /// Gift credit (赠送金) spent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::amount")]
     pub gift: Decimal,
 }
 
@@ -127,8 +128,10 @@ pub struct Promotion {
 #[serde(deny_unknown_fields)]
 pub struct Traffic {
     /// Gigabytes used.
+    #[serde(deserialize_with = "strict::amount")]
     pub used_gb: Decimal,
     /// Gigabytes included.
+    #[serde(deserialize_with = "strict::amount")]
     pub quota_gb: Decimal,
 }
 

@@ -5,10 +5,12 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Timelike};
+use rust_decimal::Decimal;
 use serde::de::{self, value::MapAccessDeserializer, Deserialize, Deserializer, MapAccess, Visitor};
 
 use super::OrderError;
+use crate::money::{parse_exact, AmountError};
 
 /// A `T` that must be written as a JSON object.
 pub(super) struct Strict<T>(pub T);
@@ -41,6 +43,78 @@ pub(super) fn optional_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<Strict<T>>::deserialize(deserializer).map(|o| o.map(|s| s.0))
 }
 
+/// For `#[serde(deserialize_with)]`: an amount or quantity, as a JSON number or a string,
+/// read exactly ([`crate::money::parse_exact`]) or refused.
+pub(super) fn amount<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
+    deserializer.deserialize_any(ExactDecimal)
+}
+
+/// For `#[serde(deserialize_with)]`: an optional amount (`null` is absent).
+pub(super) fn optional_amount<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Decimal>, D::Error> {
+    struct Optional;
+    impl<'de> Visitor<'de> for Optional {
+        type Value = Option<Decimal>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            ExactDecimal.expecting(f)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+            amount(deserializer).map(Some)
+        }
+    }
+    deserializer.deserialize_option(Optional)
+}
+
+struct ExactDecimal;
+
+impl ExactDecimal {
+    fn read<E: de::Error>(&self, text: &str, unexpected: de::Unexpected<'_>) -> Result<Decimal, E> {
+        parse_exact(text).map_err(|error| match error {
+            AmountError::NotANumber(_) => E::invalid_value(unexpected, self),
+            other => E::custom(other),
+        })
+    }
+}
+
+impl<'de> Visitor<'de> for ExactDecimal {
+    type Value = Decimal;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a decimal amount such as \"900.00\"")
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<Decimal, E> {
+        self.read(text, de::Unexpected::Str(text))
+    }
+
+    fn visit_u64<E: de::Error>(self, value: u64) -> Result<Decimal, E> {
+        Ok(Decimal::from(value))
+    }
+
+    fn visit_i64<E: de::Error>(self, value: i64) -> Result<Decimal, E> {
+        Ok(Decimal::from(value))
+    }
+
+    fn visit_f64<E: de::Error>(self, value: f64) -> Result<Decimal, E> {
+        // Only reached from non-JSON sources (a TOML float): its shortest exact spelling.
+        self.read(&value.to_string(), de::Unexpected::Float(value))
+    }
+
+    /// A JSON number under `arbitrary_precision`: its text, as written.
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Decimal, A::Error> {
+        let Some(_) = map.next_key::<de::IgnoredAny>()? else {
+            return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
+        };
+        let text: String = map.next_value()?;
+        self.read(&text, de::Unexpected::Other("number"))
+    }
+}
+
 /// For `#[serde(deserialize_with)]`: an RFC 3339 instant with its UTC offset.
 pub(super) fn instant<'de, D: Deserializer<'de>>(deserializer: D) -> Result<DateTime<FixedOffset>, D::Error> {
     let text = String::deserialize(deserializer)?;
@@ -57,7 +131,22 @@ pub(super) fn optional_instant<'de, D: Deserializer<'de>>(
     }
 }
 
-fn parse_instant(text: &str) -> Result<DateTime<FixedOffset>, String> {
+/// Reads an RFC 3339 instant (`2026-03-01T10:00:00+08:00`), or says in plain words why not.
+/// A leap second (`:60`) is refused: chrono keeps it as a 61st second that durations
+/// skip (`09:59:60.5` came out before `09:59:59.999`), and a billing system that writes one
+/// on a day without a leap second has made a mistake.
+pub(crate) fn parse_instant(text: &str) -> Result<DateTime<FixedOffset>, String> {
+    let parsed = parse_rfc3339(text)?;
+    if parsed.nanosecond() >= 1_000_000_000 {
+        return Err(format!(
+            "`{text}` has second 60 (a leap second), which is not accepted: every minute is counted \
+             as 60 seconds, so write :59 or the next minute's :00"
+        ));
+    }
+    Ok(parsed)
+}
+
+fn parse_rfc3339(text: &str) -> Result<DateTime<FixedOffset>, String> {
     DateTime::parse_from_rfc3339(text).map_err(|error| {
         let looks_like_date = text.get(..10).is_some_and(|d| {
             d.chars().filter(|c| *c == '-').count() == 2 && d.chars().take(4).all(|c| c.is_ascii_digit())
