@@ -87,7 +87,8 @@ pub const MAX_DIGITS: usize = 28;
 /// Why a written amount is not read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AmountError {
-    /// The text is not a decimal number as JSON writes one.
+    /// The text is not a decimal number as JSON writes one (long texts are shortened, here and
+    /// below).
     #[error("`{0}` is not a number: write digits with an optional `.` and decimals, such as \"900.00\"")]
     NotANumber(String),
     /// More significant digits than can be held: reading it would round it.
@@ -120,13 +121,25 @@ pub enum AmountError {
     },
 }
 
+/// `text` as a message quotes it: whole when short, else its start and end and its length, so
+/// that a ten-megabyte value makes a one-line error.
+pub(crate) fn abbreviate(text: &str) -> String {
+    let count = text.chars().count();
+    if count <= 64 {
+        return text.to_owned();
+    }
+    let head: String = text.chars().take(24).collect();
+    let tail: String = text.chars().skip(count - 8).collect();
+    format!("{head}…{tail} ({count} characters)")
+}
+
 /// Reads a decimal number written as JSON writes numbers (`-12.50`, `1e3`; no `+`, `_`, `0x`,
 /// leading zeros, `NaN` or `Infinity`), exactly or not at all: rust_decimal's own parser
 /// silently rounds past 28 digits (`899.999999999999999999999999999` would become 900).
 /// Zeros after the decimal point are kept (`900.00` stays two decimals) unless they are what
 /// stands in the way of holding the number. `-0` is read as 0.
 pub fn parse_exact(text: &str) -> Result<Decimal, AmountError> {
-    let not_a_number = || AmountError::NotANumber(text.to_owned());
+    let not_a_number = || AmountError::NotANumber(abbreviate(text));
     let (negative, unsigned) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text),
@@ -151,10 +164,9 @@ pub fn parse_exact(text: &str) -> Result<Decimal, AmountError> {
             if !all_digits(digits) {
                 return Err(not_a_number());
             }
-            // Any exponent past this pushes a non-zero amount out of range; zeros stay zero.
+            // Past 18 digits an exponent is out of range whatever it is; saturating keeps it so.
             let significant = digits.trim_start_matches('0');
-            let magnitude =
-                if significant.len() > 6 { 1_000 } else { significant.parse::<i64>().unwrap_or(0).min(1_000) };
+            let magnitude = if significant.len() > 18 { i64::MAX / 4 } else { significant.parse::<i64>().unwrap_or(0) };
             if minus {
                 -magnitude
             } else {
@@ -174,13 +186,13 @@ pub fn parse_exact(text: &str) -> Result<Decimal, AmountError> {
     }
     let integer_digits = i64::try_from(digits.len()).unwrap_or(i64::MAX).saturating_sub(scale);
     if integer_digits > MAX_DIGITS as i64 {
-        return Err(AmountError::TooLarge { text: text.to_owned() });
+        return Err(AmountError::TooLarge { text: abbreviate(text) });
     }
     if digits.len() > MAX_DIGITS {
-        return Err(AmountError::TooManyDigits { text: text.to_owned(), digits: digits.len() });
+        return Err(AmountError::TooManyDigits { text: abbreviate(text), digits: digits.len() });
     }
     if scale > 28 {
-        return Err(AmountError::TooManyDecimals { text: text.to_owned(), decimals: scale });
+        return Err(AmountError::TooManyDecimals { text: abbreviate(text), decimals: scale });
     }
     let mut mantissa: i128 = 0;
     for digit in digits {
@@ -190,7 +202,7 @@ pub fn parse_exact(text: &str) -> Result<Decimal, AmountError> {
         mantissa *= 10;
     }
     let amount = Decimal::try_from_i128_with_scale(mantissa, u32::try_from(scale.max(0)).unwrap_or(0))
-        .map_err(|_| AmountError::TooLarge { text: text.to_owned() })?;
+        .map_err(|_| AmountError::TooLarge { text: abbreviate(text) })?;
     Ok(if negative { -amount } else { amount })
 }
 
@@ -301,7 +313,14 @@ mod tests {
         assert!(matches!(parse_exact("10000000000000000000000000000"), Err(AmountError::TooLarge { .. })));
         assert!(matches!(parse_exact("1e30"), Err(AmountError::TooLarge { .. })));
         assert!(matches!(parse_exact("1e99999999999999"), Err(AmountError::TooLarge { .. })));
+        let long = "9".repeat(100_000);
+        assert_eq!(
+            parse_exact(&long),
+            Err(AmountError::TooLarge { text: format!("{}…99999999 (100000 characters)", &long[..24]) })
+        );
         assert!(matches!(parse_exact("1e-29"), Err(AmountError::TooManyDecimals { decimals: 29, .. })));
+        assert!(matches!(parse_exact("1e-999999999"), Err(AmountError::TooManyDecimals { decimals: 999_999_999, .. })));
+        assert!(matches!(parse_exact("1e-99999999999999999999"), Err(AmountError::TooManyDecimals { .. })));
         for bad in ["", "-", ".5", "5.", "+5", "0x10", "1_000", "NaN", "Infinity", "012", "1e", "1e+", " 1", "１"] {
             assert_eq!(parse_exact(bad), Err(AmountError::NotANumber(bad.into())), "{bad:?}");
         }

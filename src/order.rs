@@ -5,6 +5,7 @@
 
 mod field;
 mod strict;
+mod unique;
 
 use std::collections::BTreeMap;
 
@@ -71,7 +72,7 @@ pub struct Order {
     #[serde(default, deserialize_with = "strict::amount")]
     pub deposit: Decimal,
     /// Provider-specific facts, typed by the policy's `attribute` declarations.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "unique::map")]
     pub attributes: BTreeMap<String, serde_json::Value>,
 }
 
@@ -242,7 +243,30 @@ impl Order {
         Ok(order)
     }
 
+    /// Reads one order from the bytes of a file: [`Order::from_json`] once they are UTF-8 text.
+    /// UTF-16 and UTF-32 (what some Windows tools save) and bytes that are not UTF-8 are refused
+    /// with what to do about it, rather than as "expected value at line 1 column 1".
+    pub fn from_json_bytes(bytes: &[u8]) -> Result<Order, OrderError> {
+        Order::from_json(strict::utf8_text(bytes)?)
+    }
+
+    /// Reads a JSON array of orders: each element read and validated on its own, so one bad
+    /// order does not hide the others. The whole text is refused when it is not a JSON array,
+    /// or when any object in it gives a key twice (the path says where: `[3].paid.cash`).
+    pub fn from_json_list(text: &str) -> Result<Vec<Result<Order, OrderError>>, OrderError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let values: Vec<unique::UniqueKeys> =
+            serde_path_to_error::deserialize(&mut deserializer).map_err(strict::json_error)?;
+        deserializer.end().map_err(|e| OrderError::Json { path: ".".to_owned(), message: e.to_string() })?;
+        Ok(values.into_iter().map(|unique::UniqueKeys(value)| Order::from_json_value(value)).collect())
+    }
+
     /// Reads one order from a JSON value and validates it.
+    ///
+    /// A `serde_json::Value` has already lost any key the text gave twice (the last one won),
+    /// so this cannot refuse them: read text with [`Order::from_json`] or
+    /// [`Order::from_json_list`], which do.
     pub fn from_json_value(value: serde_json::Value) -> Result<Order, OrderError> {
         let strict::Strict(order): strict::Strict<Order> =
             serde_path_to_error::deserialize(value).map_err(strict::json_error)?;
@@ -267,8 +291,9 @@ impl Order {
 
     /// Checks the rules of the contract that JSON types cannot express.
     pub fn validate(&self) -> Result<(), OrderError> {
-        if self.id.trim().is_empty() {
-            return Err(OrderError::invalid("id", "must not be empty"));
+        visible_text("id", &self.id)?;
+        if !self.account.id.is_empty() {
+            visible_text("account.id", &self.account.id)?;
         }
         let minor_units = iso_currency::Currency::from_code(&self.currency)
             .ok_or_else(|| {
@@ -361,6 +386,41 @@ pub(crate) fn merge_json(base: &mut serde_json::Value, over: serde_json::Value) 
         }
         (base, over) => *base = over,
     }
+}
+
+/// An id must show something: not only spaces or invisible characters (a zero-width space or a
+/// direction mark looks empty in every report), no control characters (they break lines and
+/// terminals in reports and CSV) and no bidirectional overrides or isolates (they make an id
+/// read as another one).
+fn visible_text(path: &str, text: &str) -> Result<(), OrderError> {
+    if let Some((at, control)) = text.chars().enumerate().find(|(_, c)| c.is_control()) {
+        return Err(OrderError::invalid(
+            path,
+            format!("has a control character (U+{:04X}) at character {}: remove it", u32::from(control), at + 1),
+        ));
+    }
+    let reorders = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if let Some((at, control)) = text.chars().enumerate().find(|(_, c)| reorders(*c)) {
+        return Err(OrderError::invalid(
+            path,
+            format!(
+                "has a bidirectional control (U+{:04X}) at character {}, which changes how the rest of a report \
+                 line is shown: remove it",
+                u32::from(control),
+                at + 1
+            ),
+        ));
+    }
+    let invisible = |c: char| {
+        c.is_whitespace()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}' | '\u{034F}' | '\u{180E}')
+    };
+    if text.chars().all(invisible) {
+        let message =
+            if text.is_empty() { "must not be empty" } else { "must not be empty (it has only invisible characters)" };
+        return Err(OrderError::invalid(path, message));
+    }
+    Ok(())
 }
 
 fn not_negative(path: &str, amount: Decimal) -> Result<(), OrderError> {

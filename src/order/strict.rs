@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use serde::de::{self, value::MapAccessDeserializer, Deserialize, Deserializer, MapAccess, Visitor};
 
 use super::OrderError;
-use crate::money::{parse_exact, AmountError};
+use crate::money::{abbreviate, parse_exact, AmountError};
 
 /// A `T` that must be written as a JSON object.
 pub(super) struct Strict<T>(pub T);
@@ -72,11 +72,17 @@ pub(super) fn optional_amount<'de, D: Deserializer<'de>>(deserializer: D) -> Res
 
 struct ExactDecimal;
 
+/// The key serde_json's `arbitrary_precision` uses to hand a number over as its text.
+pub(super) const NUMBER_KEY: &str = "$serde_json::private::Number";
+
 impl ExactDecimal {
     fn read<E: de::Error>(&self, text: &str, unexpected: de::Unexpected<'_>) -> Result<Decimal, E> {
-        parse_exact(text).map_err(|error| match error {
-            AmountError::NotANumber(_) => E::invalid_value(unexpected, self),
-            other => E::custom(other),
+        parse_exact(text).map_err(|error| match (error, unexpected) {
+            (AmountError::NotANumber(shown), de::Unexpected::Str(_)) => {
+                E::invalid_value(de::Unexpected::Str(&shown), self)
+            }
+            (AmountError::NotANumber(_), unexpected) => E::invalid_value(unexpected, self),
+            (other, _) => E::custom(other),
         })
     }
 }
@@ -107,9 +113,10 @@ impl<'de> Visitor<'de> for ExactDecimal {
 
     /// A JSON number under `arbitrary_precision`: its text, as written.
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Decimal, A::Error> {
-        let Some(_) = map.next_key::<de::IgnoredAny>()? else {
+        // Any other object (`{"value": "900.00"}`) is not an amount.
+        if map.next_key::<String>()?.as_deref() != Some(NUMBER_KEY) {
             return Err(de::Error::invalid_type(de::Unexpected::Map, &self));
-        };
+        }
         let text: String = map.next_value()?;
         self.read(&text, de::Unexpected::Other("number"))
     }
@@ -138,6 +145,7 @@ pub(super) fn optional_instant<'de, D: Deserializer<'de>>(
 pub(crate) fn parse_instant(text: &str) -> Result<DateTime<FixedOffset>, String> {
     let parsed = parse_rfc3339(text)?;
     if parsed.nanosecond() >= 1_000_000_000 {
+        let text = abbreviate(text);
         return Err(format!(
             "`{text}` has second 60 (a leap second), which is not accepted: every minute is counted \
              as 60 seconds, so write :59 or the next minute's :00"
@@ -153,7 +161,10 @@ fn parse_rfc3339(text: &str) -> Result<DateTime<FixedOffset>, String> {
         });
         let has_time = looks_like_date && text.get(10..11).is_some_and(|c| matches!(c, "T" | "t" | " "));
         let has_offset = text.ends_with(['Z', 'z']) || text.get(10..).is_some_and(|t| t.contains(['+', '-']));
-        let why = if !looks_like_date {
+        let long_year = text.bytes().take_while(u8::is_ascii_digit).count() > 4;
+        let why = if long_year {
+            "the year must have four digits, 0000 to 9999".to_owned()
+        } else if !looks_like_date {
             "it does not start with a date YYYY-MM-DD".to_owned()
         } else if !has_time {
             "a date alone is not an instant: give the time and its UTC offset".to_owned()
@@ -162,7 +173,30 @@ fn parse_rfc3339(text: &str) -> Result<DateTime<FixedOffset>, String> {
         } else {
             error.to_string()
         };
+        let text = abbreviate(text);
         format!("`{text}` is not an RFC 3339 instant such as 2026-03-01T10:00:00+08:00 ({why})")
+    })
+}
+
+/// The bytes of an order file as text, or why they are not UTF-8.
+pub(super) fn utf8_text(bytes: &[u8]) -> Result<&str, OrderError> {
+    let encoding = match bytes {
+        [0xFF, 0xFE, 0, 0, ..] | [0, 0, 0xFE, 0xFF, ..] => Some("UTF-32"),
+        [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => Some("UTF-16"),
+        // JSON text starts with ASCII: a zero byte next to it is UTF-16 without a byte-order mark.
+        [0, b, ..] | [b, 0, ..] if b.is_ascii() && *b != 0 => Some("UTF-16"),
+        _ => None,
+    };
+    let whole = |message: String| OrderError::Json { path: ".".to_owned(), message };
+    if let Some(encoding) = encoding {
+        return Err(whole(format!("the text is {encoding}, not UTF-8: save the order as UTF-8")));
+    }
+    std::str::from_utf8(bytes).map_err(|error| {
+        whole(format!(
+            "byte {} (counting from 1) is not UTF-8 text: save the order as UTF-8 (the bytes may be \
+             Latin-1 or GBK)",
+            error.valid_up_to().saturating_add(1)
+        ))
     })
 }
 
@@ -204,6 +238,9 @@ pub(super) fn json_error(error: serde_path_to_error::Error<serde_json::Error>) -
         .replace("Scale exceeds the maximum precision allowed", "too many digits (at most 28)")
         .replace("expected u32", "expected a whole number");
     let message = rust_type_names(&message);
+    // An empty key still needs to be seen in the path.
+    let path: Vec<String> =
+        path.into_iter().map(|segment| if segment.is_empty() { "\"\"".to_owned() } else { segment }).collect();
     let path = if path.is_empty() { ".".to_owned() } else { path.join(".").replace(".[", "[") };
     OrderError::Json { path, message }
 }

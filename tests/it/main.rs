@@ -18,6 +18,7 @@ mod editors;
 mod format;
 mod fuzz;
 mod hostile;
+mod hostile_orders;
 mod language;
 mod limits;
 mod malformed_orders;
