@@ -26,9 +26,10 @@ pub struct Order {
     #[serde(default, deserialize_with = "strict::object")]
     pub account: Account,
     /// Prepaid subscription or pay-as-you-go.
+    #[serde(deserialize_with = "strict::symbol")]
     pub billing: Billing,
     /// A new purchase, a renewal or an upgrade.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::symbol")]
     pub purchase: Purchase,
     /// ISO 4217 code; must equal the policy's currency.
     pub currency: String,
@@ -54,10 +55,10 @@ pub struct Order {
     #[serde(default, deserialize_with = "strict::object")]
     pub paid: Paid,
     /// The channel the cash came through.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "strict::optional_symbol")]
     pub payment_channel: Option<PaymentChannel>,
     /// Where the customer asked the money to go.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "strict::optional_symbol")]
     pub refund_to: Option<RefundTo>,
     /// The promotion the order was bought under.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "strict::optional_object")]
@@ -84,7 +85,7 @@ pub struct Account {
     #[serde(default)]
     pub id: String,
     /// Individual or enterprise.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::symbol")]
     pub kind: AccountKind,
     /// Money the account owes.
     #[serde(default, deserialize_with = "strict::amount")]

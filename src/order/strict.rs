@@ -43,6 +43,56 @@ pub(super) fn optional_object<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
     Option::<Strict<T>>::deserialize(deserializer).map(|o| o.map(|s| s.0))
 }
 
+/// For `#[serde(deserialize_with)]`: one of the contract's names (`"subscription"`), which
+/// must be a JSON string. serde_json would otherwise answer `null` or `1` with "expected value
+/// at line 7 column 15", which says nothing about what was expected.
+pub(super) fn symbol<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<T, D::Error> {
+    deserializer.deserialize_any(Symbol(PhantomData))
+}
+
+/// For `#[serde(deserialize_with)]`: an optional name (`null` is absent).
+pub(super) fn optional_symbol<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<T>, D::Error> {
+    struct Optional<T>(PhantomData<T>);
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for Optional<T> {
+        type Value = Option<T>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            Symbol::<T>(PhantomData).expecting(f)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+            symbol(deserializer).map(Some)
+        }
+    }
+    deserializer.deserialize_option(Optional(PhantomData))
+}
+
+struct Symbol<T>(PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> Visitor<'de> for Symbol<T> {
+    type Value = T;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The names come from serde itself: what it expects after an unknown one.
+        let probe =
+            T::deserialize(de::value::StrDeserializer::<de::value::Error>::new("")).err().map(|e| e.to_string());
+        match probe.as_deref().and_then(|message| message.split_once("expected ")) {
+            Some((_, names)) => write!(f, "a name in quotes: {names}"),
+            None => f.write_str("a name in quotes"),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, text: &str) -> Result<T, E> {
+        T::deserialize(de::value::StrDeserializer::<E>::new(text))
+    }
+}
+
 /// For `#[serde(deserialize_with)]`: an amount or quantity, as a JSON number or a string,
 /// read exactly ([`crate::money::parse_exact`]) or refused.
 pub(super) fn amount<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Decimal, D::Error> {
