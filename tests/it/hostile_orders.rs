@@ -79,10 +79,12 @@ fn policy_of(path: &Path) -> String {
 
 #[test]
 fn hostile_orders_are_refused_naming_the_field_or_decided() {
-    let policies: Vec<(String, Policy)> =
-        ["kufanyun.policy", "tencent-cvm.policy"].into_iter().map(|name| (name.to_owned(), shipped(name))).collect();
+    let mut policies: Vec<(String, Policy)> = Vec::new();
     insta::glob!("../data/hostile-orders", "*/*.json", |path| {
         let name = policy_of(path);
+        if !policies.iter().any(|(n, _)| *n == name) {
+            policies.push((name.clone(), shipped(&name)));
+        }
         let (_, policy) = policies.iter().find(|(n, _)| *n == name).unwrap();
         let bytes = std::fs::read(path).unwrap();
         let result = on_small_stack(&path.display().to_string(), || outcome(policy, &bytes));
