@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 pub use field::Field;
 pub(crate) use strict::parse_instant;
+pub use strict::utf8_text;
 
 /// One refund request: the order as billed, and when the refund was asked for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -17,14 +17,17 @@ pub struct OrderInput {
 /// array or JSON Lines) rather than one order.
 pub fn read(path: &Path) -> Result<(Vec<OrderInput>, bool), String> {
     let name = path.display().to_string();
-    let text = if name == "-" {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {e}"))?;
-        text
+    let bytes = if name == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes).map_err(|e| format!("cannot read standard input: {e}"))?;
+        bytes
     } else {
-        std::fs::read_to_string(path).map_err(|e| format!("cannot read {name}: {e}"))?
+        std::fs::read(path).map_err(|e| format!("cannot read {name}: {e}"))?
     };
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned();
+    let text = match refund_rules::order::utf8_text(&bytes) {
+        Ok(text) => text.strip_prefix('\u{feff}').unwrap_or(text).to_owned(),
+        Err(error) => return Ok((vec![OrderInput { origin: name, order: Err(error) }], false)),
+    };
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
         return match Order::from_json_list(&text) {

@@ -228,8 +228,9 @@ fn parse_rfc3339(text: &str) -> Result<DateTime<FixedOffset>, String> {
     })
 }
 
-/// The bytes of an order file as text, or why they are not UTF-8.
-pub(super) fn utf8_text(bytes: &[u8]) -> Result<&str, OrderError> {
+/// The bytes of an order file as text, or why they are not: UTF-16 and UTF-32 (what some
+/// Windows tools save) and bytes that are not UTF-8 are named as such, with what to do.
+pub fn utf8_text(bytes: &[u8]) -> Result<&str, OrderError> {
     let encoding = match bytes {
         [0xFF, 0xFE, 0, 0, ..] | [0, 0, 0xFE, 0xFF, ..] => Some("UTF-32"),
         [0xFF, 0xFE, ..] | [0xFE, 0xFF, ..] => Some("UTF-16"),
