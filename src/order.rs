@@ -233,7 +233,8 @@ impl OrderError {
 }
 
 impl Order {
-    /// Reads one order from JSON text and validates it.
+    /// Reads one order from JSON text and validates it. A key given twice anywhere, an amount
+    /// that cannot be held exactly and a leap second are refused, naming the field.
     pub fn from_json(text: &str) -> Result<Order, OrderError> {
         // A byte-order mark is how some editors save UTF-8; it is not part of the JSON.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
