@@ -5,6 +5,7 @@
 
 mod field;
 mod strict;
+mod unique;
 
 use std::collections::BTreeMap;
 
@@ -13,6 +14,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use field::Field;
+pub(crate) use strict::parse_instant;
+pub use strict::utf8_text;
 
 /// One refund request: the order as billed, and when the refund was asked for.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,9 +27,10 @@ pub struct Order {
     #[serde(default, deserialize_with = "strict::object")]
     pub account: Account,
     /// Prepaid subscription or pay-as-you-go.
+    #[serde(deserialize_with = "strict::symbol")]
     pub billing: Billing,
     /// A new purchase, a renewal or an upgrade.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::symbol")]
     pub purchase: Purchase,
     /// ISO 4217 code; must equal the policy's currency.
     pub currency: String,
@@ -43,19 +47,19 @@ pub struct Order {
     #[serde(deserialize_with = "strict::instant")]
     pub requested_at: DateTime<FixedOffset>,
     /// The undiscounted price of the whole term; required for subscriptions.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "strict::optional_amount")]
     pub list_price: Option<Decimal>,
     /// The price reduction off the list price (promotion, term discount).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::amount")]
     pub discount: Decimal,
     /// How the order was paid.
     #[serde(default, deserialize_with = "strict::object")]
     pub paid: Paid,
     /// The channel the cash came through.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "strict::optional_symbol")]
     pub payment_channel: Option<PaymentChannel>,
     /// Where the customer asked the money to go.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "strict::optional_symbol")]
     pub refund_to: Option<RefundTo>,
     /// The promotion the order was bought under.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "strict::optional_object")]
@@ -67,10 +71,10 @@ pub struct Order {
     #[serde(default)]
     pub banned_for_violation: bool,
     /// A frozen deposit (pay-as-you-go).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::amount")]
     pub deposit: Decimal,
     /// Provider-specific facts, typed by the policy's `attribute` declarations.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty", deserialize_with = "unique::map")]
     pub attributes: BTreeMap<String, serde_json::Value>,
 }
 
@@ -82,16 +86,16 @@ pub struct Account {
     #[serde(default)]
     pub id: String,
     /// Individual or enterprise.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::symbol")]
     pub kind: AccountKind,
     /// Money the account owes.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::amount")]
     pub arrears: Decimal,
     /// No-reason refunds already used in the quota period.
     #[serde(default)]
     pub no_reason_refunds_used: u32,
     /// The total refunded over the last 12 months (rolling caps).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::amount")]
     pub refunded_last_12_months: Decimal,
 }
 
@@ -100,13 +104,13 @@ pub struct Account {
 #[serde(deny_unknown_fields)]
 pub struct Paid {
     /// Real money.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::amount")]
     pub cash: Decimal,
     /// Vouchers (coupons) applied.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::amount")]
     pub voucher: Decimal,
     /// Gift credit (赠送金) spent.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "strict::amount")]
     pub gift: Decimal,
 }
 
@@ -127,8 +131,10 @@ pub struct Promotion {
 #[serde(deny_unknown_fields)]
 pub struct Traffic {
     /// Gigabytes used.
+    #[serde(deserialize_with = "strict::amount")]
     pub used_gb: Decimal,
     /// Gigabytes included.
+    #[serde(deserialize_with = "strict::amount")]
     pub quota_gb: Decimal,
 }
 
@@ -227,7 +233,8 @@ impl OrderError {
 }
 
 impl Order {
-    /// Reads one order from JSON text and validates it.
+    /// Reads one order from JSON text and validates it. A key given twice anywhere, an amount
+    /// that cannot be held exactly and a leap second are refused, naming the field.
     pub fn from_json(text: &str) -> Result<Order, OrderError> {
         // A byte-order mark is how some editors save UTF-8; it is not part of the JSON.
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -239,7 +246,30 @@ impl Order {
         Ok(order)
     }
 
+    /// Reads one order from the bytes of a file: [`Order::from_json`] once they are UTF-8 text.
+    /// UTF-16 and UTF-32 (what some Windows tools save) and bytes that are not UTF-8 are refused
+    /// with what to do about it, rather than as "expected value at line 1 column 1".
+    pub fn from_json_bytes(bytes: &[u8]) -> Result<Order, OrderError> {
+        Order::from_json(strict::utf8_text(bytes)?)
+    }
+
+    /// Reads a JSON array of orders: each element read and validated on its own, so one bad
+    /// order does not hide the others. The whole text is refused when it is not a JSON array,
+    /// or when any object in it gives a key twice (the path says where: `[3].paid.cash`).
+    pub fn from_json_list(text: &str) -> Result<Vec<Result<Order, OrderError>>, OrderError> {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let values: Vec<unique::UniqueKeys> =
+            serde_path_to_error::deserialize(&mut deserializer).map_err(strict::json_error)?;
+        deserializer.end().map_err(|e| OrderError::Json { path: ".".to_owned(), message: e.to_string() })?;
+        Ok(values.into_iter().map(|unique::UniqueKeys(value)| Order::from_json_value(value)).collect())
+    }
+
     /// Reads one order from a JSON value and validates it.
+    ///
+    /// A `serde_json::Value` has already lost any key the text gave twice (the last one won),
+    /// so this cannot refuse them: read text with [`Order::from_json`] or
+    /// [`Order::from_json_list`], which do.
     pub fn from_json_value(value: serde_json::Value) -> Result<Order, OrderError> {
         let strict::Strict(order): strict::Strict<Order> =
             serde_path_to_error::deserialize(value).map_err(strict::json_error)?;
@@ -264,8 +294,9 @@ impl Order {
 
     /// Checks the rules of the contract that JSON types cannot express.
     pub fn validate(&self) -> Result<(), OrderError> {
-        if self.id.trim().is_empty() {
-            return Err(OrderError::invalid("id", "must not be empty"));
+        visible_text("id", &self.id)?;
+        if !self.account.id.is_empty() {
+            visible_text("account.id", &self.account.id)?;
         }
         let minor_units = iso_currency::Currency::from_code(&self.currency)
             .ok_or_else(|| {
@@ -358,6 +389,41 @@ pub(crate) fn merge_json(base: &mut serde_json::Value, over: serde_json::Value) 
         }
         (base, over) => *base = over,
     }
+}
+
+/// An id must show something: not only spaces or invisible characters (a zero-width space or a
+/// direction mark looks empty in every report), no control characters (they break lines and
+/// terminals in reports and CSV) and no bidirectional overrides or isolates (they make an id
+/// read as another one).
+fn visible_text(path: &str, text: &str) -> Result<(), OrderError> {
+    if let Some((at, control)) = text.chars().enumerate().find(|(_, c)| c.is_control()) {
+        return Err(OrderError::invalid(
+            path,
+            format!("has a control character (U+{:04X}) at character {}: remove it", u32::from(control), at + 1),
+        ));
+    }
+    let reorders = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if let Some((at, control)) = text.chars().enumerate().find(|(_, c)| reorders(*c)) {
+        return Err(OrderError::invalid(
+            path,
+            format!(
+                "has a bidirectional control (U+{:04X}) at character {}, which changes how the rest of a report \
+                 line is shown: remove it",
+                u32::from(control),
+                at + 1
+            ),
+        ));
+    }
+    let invisible = |c: char| {
+        c.is_whitespace()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{00AD}' | '\u{034F}' | '\u{180E}')
+    };
+    if text.chars().all(invisible) {
+        let message =
+            if text.is_empty() { "must not be empty" } else { "must not be empty (it has only invisible characters)" };
+        return Err(OrderError::invalid(path, message));
+    }
+    Ok(())
 }
 
 fn not_negative(path: &str, amount: Decimal) -> Result<(), OrderError> {

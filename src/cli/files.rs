@@ -26,11 +26,16 @@ pub fn shown(path: &Path) -> String {
     }
 }
 
-/// The whole text of a file, or of standard input for `-`.
-pub fn read_text(path: &Path) -> Result<String, String> {
+/// The whole content of a file, or of standard input for `-`.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
     let mut bytes = Vec::new();
     open(path)?.read_to_end(&mut bytes).map_err(|e| format!("cannot read {}: {e}", shown(path)))?;
-    String::from_utf8(bytes).map_err(|e| {
+    Ok(bytes)
+}
+
+/// The whole text of a file, or of standard input for `-`.
+pub fn read_text(path: &Path) -> Result<String, String> {
+    String::from_utf8(read_bytes(path)?).map_err(|e| {
         format!(
             "cannot read {}: it is not UTF-8 text (byte {} is not)\nhelp: save the file as UTF-8",
             shown(path),

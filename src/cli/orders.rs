@@ -16,26 +16,23 @@ pub struct OrderInput {
 /// array or JSON Lines) rather than one order.
 pub fn read(path: &Path) -> Result<(Vec<OrderInput>, bool), String> {
     let name = super::files::shown(path);
-    let text = super::files::read_text(path)?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text).to_owned();
+    let bytes = super::files::read_bytes(path)?;
+    let text = match refund_rules::order::utf8_text(&bytes) {
+        Ok(text) => text.strip_prefix('\u{feff}').unwrap_or(text).to_owned(),
+        Err(error) => return Ok((vec![OrderInput { origin: name, order: Err(error) }], false)),
+    };
     let trimmed = text.trim_start();
     if trimmed.starts_with('[') {
-        return match serde_json::from_str::<Vec<serde_json::Value>>(&text) {
-            Ok(values) => Ok((
-                values
+        return match Order::from_json_list(&text) {
+            Ok(orders) => Ok((
+                orders
                     .into_iter()
                     .enumerate()
-                    .map(|(i, v)| OrderInput { origin: format!("{name}[{i}]"), order: Order::from_json_value(v) })
+                    .map(|(i, order)| OrderInput { origin: format!("{name}[{i}]"), order })
                     .collect(),
                 true,
             )),
-            Err(error) => Ok((
-                vec![OrderInput {
-                    origin: name,
-                    order: Err(OrderError::Json { path: ".".into(), message: error.to_string() }),
-                }],
-                false,
-            )),
+            Err(error) => Ok((vec![OrderInput { origin: name, order: Err(error) }], false)),
         };
     }
     let lines: Vec<(usize, &str)> =

@@ -1,10 +1,9 @@
 //! Computing expressions: exact decimals, calendar time, lazily computed `let`s.
 
 use std::cmp::Ordering;
-use std::str::FromStr;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::time::{self, Unit};
@@ -447,9 +446,10 @@ fn attribute_value(name: &str, declared: &Type, type_name: &str, given: &serde_j
     };
     let decimal = || -> Result<Decimal> {
         let text = text.clone().ok_or_else(|| fail(format!("must be a number, got {given}")))?;
-        Decimal::from_str(&text)
-            .or_else(|_| Decimal::from_scientific(&text))
-            .map_err(|_| fail(format!("`{text}` is not a number")))
+        crate::money::parse_exact(&text).map_err(|error| match error {
+            crate::money::AmountError::NotANumber(_) => fail(format!("`{text}` is not a number")),
+            other => fail(other.to_string()),
+        })
     };
     Ok(match declared {
         Type::Money => {
@@ -464,8 +464,8 @@ fn attribute_value(name: &str, declared: &Type, type_name: &str, given: &serde_j
             let Some(number) = written.strip_suffix('%') else {
                 return Err(fail(format!("must be a percentage written with `%`, such as \"20%\", got {given}")));
             };
-            let percent =
-                Decimal::from_str(number.trim()).map_err(|_| fail(format!("`{written}` is not a percentage")))?;
+            let percent = crate::money::parse_exact(number.trim())
+                .map_err(|_| fail(format!("`{written}` is not a percentage")))?;
             Value::Number(percent / Decimal::ONE_HUNDRED)
         }
         Type::Number if type_name == "count" => {
@@ -485,10 +485,7 @@ fn attribute_value(name: &str, declared: &Type, type_name: &str, given: &serde_j
         },
         Type::Instant => {
             let text = text.ok_or_else(|| fail(format!("must be an RFC 3339 instant, got {given}")))?;
-            Value::Instant(
-                DateTime::parse_from_rfc3339(&text)
-                    .map_err(|e| fail(format!("`{text}` is not an RFC 3339 instant: {e}")))?,
-            )
+            Value::Instant(crate::order::parse_instant(&text).map_err(fail)?)
         }
         Type::Date => {
             let text = text.ok_or_else(|| fail(format!("must be a date YYYY-MM-DD, got {given}")))?;

@@ -21,6 +21,7 @@ mod files;
 mod format;
 mod fuzz;
 mod hostile;
+mod hostile_orders;
 mod language;
 mod limits;
 mod malformed_orders;
