@@ -191,6 +191,12 @@ impl Policy {
         })
     }
 
+    /// The checked program of the version that decides `order` (E208 when none applies): the
+    /// order generator of `prove` fits orders to it.
+    pub(crate) fn program_for(&self, order: &Order) -> Result<&Program, EvalError> {
+        self.version_for(order).map(|version| &version.program)
+    }
+
     /// The invariants of the version that decides `order`, with whether `decision` keeps each
     /// (`None` for `monotone in held`, which needs a second order to judge).
     pub fn invariants(&self, order: &Order, decision: &Decision) -> Vec<(String, Option<Result<bool, EvalError>>)> {

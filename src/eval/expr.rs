@@ -436,7 +436,12 @@ fn binary(op: BinaryOp, a: Value, b: Value, program: &Program, span: Span) -> Re
 }
 
 /// An order's attribute, converted to its declared type.
-fn attribute_value(name: &str, declared: &Type, type_name: &str, given: &serde_json::Value) -> Result<Value> {
+pub(crate) fn attribute_value(
+    name: &str,
+    declared: &Type,
+    type_name: &str,
+    given: &serde_json::Value,
+) -> Result<Value> {
     let fail =
         |message: String| -> EvalError { OrderError::Invalid { path: format!("attributes.{name}"), message }.into() };
     let text = match given {

@@ -16,8 +16,8 @@ use crate::order::{Order, OrderError};
 use crate::span::Span;
 use crate::value::Value;
 
-pub(crate) use expr::compare;
 use expr::Env;
+pub(crate) use expr::{attribute_value, compare};
 
 /// Why an order could not be decided.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

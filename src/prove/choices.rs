@@ -21,8 +21,16 @@ const DAY: i64 = 86_400;
 const LONGEST: i64 = 400;
 
 /// The knobs a policy needs turned, each with its values, in the order they are set (the
-/// timeline first, since requests and instant attributes count from it).
-pub(super) fn dials(literals: &Literals, attributes: &[&AttributeDef], bases: &[Order], setting: Setting) -> Vec<Dial> {
+/// timeline first, since requests and instant attributes count from it). `attributes` holds
+/// every version's declarations (one name may come several times); `version_edges` moves the
+/// timeline to each side of each version boundary.
+pub(super) fn dials(
+    literals: &Literals,
+    attributes: &[&AttributeDef],
+    version_edges: &[Choice],
+    bases: &[Order],
+    setting: Setting,
+) -> Vec<Dial> {
     let reads = |fields: &[Field]| reads_any(literals, fields);
     let money = money(literals, bases, setting);
     let mut dials = Vec::new();
@@ -31,7 +39,11 @@ pub(super) fn dials(literals: &Literals, attributes: &[&AttributeDef], bases: &[
             dials.push(Dial { knob, choices });
         }
     };
-    add(Knob::PurchasedAt, reads(&[Field::PurchasedAt]) || !literals.dates.is_empty(), purchased(literals, setting));
+    let mut timelines = version_edges.to_vec();
+    for choice in purchased(literals, setting) {
+        push(&mut timelines, choice);
+    }
+    add(Knob::PurchasedAt, reads(&[Field::PurchasedAt]) || !literals.dates.is_empty(), timelines);
     add(Knob::StartsAt, reads(&[Field::StartsAt]), starts());
     add(Knob::Term, reads(&[Field::ExpiresAt]), terms(literals));
     add(Knob::RequestedAt, true, requests(literals, setting));
@@ -70,9 +82,18 @@ pub(super) fn dials(literals: &Literals, attributes: &[&AttributeDef], bases: &[
         reads(&[Field::PaymentChannel]),
         channels.into_iter().map(Choice::PaymentChannel).collect(),
     );
+    let mut names: Vec<&str> = Vec::new();
     for attribute in attributes {
-        let choices = attribute_choices(attribute, literals, &money, bases);
-        add(Knob::Attribute(attribute.name.clone()), true, choices);
+        push(&mut names, attribute.name.as_str());
+    }
+    for name in names {
+        let mut choices = Vec::new();
+        for attribute in attributes.iter().filter(|a| a.name == name) {
+            for choice in attribute_choices(attribute, literals, &money, bases) {
+                push(&mut choices, choice);
+            }
+        }
+        add(Knob::Attribute(name.to_owned()), true, choices);
     }
     dials
 }

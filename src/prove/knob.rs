@@ -126,6 +126,9 @@ pub enum Choice {
     At(Option<DateTime<FixedOffset>>),
     /// An instant counted from an anchor of the order being built.
     From(Anchor, Offset),
+    /// The whole timeline moved so that the anchor falls on this instant: a version boundary
+    /// reached by the date the policy's versions are chosen by.
+    Timeline(Anchor, DateTime<FixedOffset>),
     /// The last second of the calendar date `days` after the start's (policy time zone), and
     /// `plus` seconds.
     DayEnd {
@@ -226,6 +229,12 @@ impl Knob {
     pub fn set(&self, choice: &Choice, order: &mut Order, setting: Setting, random: &mut Random) {
         match (self, choice) {
             (Knob::PurchasedAt, Choice::At(Some(at))) => shift_timeline(order, *at),
+            (Knob::PurchasedAt, Choice::Timeline(anchor, at)) => {
+                let by = at.signed_duration_since(anchor_instant(order, *anchor));
+                if let Some(purchased_at) = order.purchased_at.checked_add_signed(by) {
+                    shift_timeline(order, purchased_at);
+                }
+            }
             (Knob::StartsAt, Choice::At(at)) => move_start(order, *at),
             (Knob::StartsAt, Choice::From(anchor, offset)) => {
                 let at = instant(order, *anchor, *offset, setting);

@@ -34,6 +34,9 @@ pub struct Proof {
     pub undecided: usize,
     /// Generated orders skipped because they break the order contract.
     pub skipped: usize,
+    /// Generated orders skipped because their dates fall before or after every version: the
+    /// policy refuses those by design (E208), which is an answer, not a failure.
+    pub outside_dates: usize,
     /// Base orders: the policy's examples, then one made from the order contract.
     pub bases: usize,
     /// How many of the bases are the policy's example orders.
@@ -124,6 +127,7 @@ pub fn prove(policy: &Policy, count: usize, seed: u64) -> Proof {
         orders: 0,
         undecided: 0,
         skipped: 0,
+        outside_dates: 0,
         bases: space.bases().len(),
         bases_from_examples: space.bases_from_examples(),
         edge_orders: 0,
@@ -132,14 +136,18 @@ pub fn prove(policy: &Policy, count: usize, seed: u64) -> Proof {
         failures: Vec::new(),
     };
     let mut found: Vec<(usize, Failure)> = Vec::new();
-    // Orders outside the contract do not count; the bound keeps a space of mostly invalid
-    // orders from running forever.
+    // Orders outside the contract or the policy's dates do not count; the bound keeps a space
+    // of mostly invalid orders from running forever.
     for generated in space.generate(seed).take(count.saturating_mul(4)) {
         if proof.orders >= count {
             break;
         }
         if generated.order.validate().is_err() {
             proof.skipped += 1;
+            continue;
+        }
+        if policy.program_for(&generated.order).is_err() {
+            proof.outside_dates += 1;
             continue;
         }
         proof.orders += 1;

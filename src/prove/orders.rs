@@ -14,14 +14,14 @@
 use chrono::{DateTime, FixedOffset, NaiveTime};
 use rust_decimal::Decimal;
 
-use crate::check::program::{AttributeDef, Program};
+use crate::check::program::{AttributeDef, Program, VersionsBy};
 use crate::eval::time::{add_months, from_local};
 use crate::order::{Billing, Field, Order, Paid};
 use crate::policy::Policy;
 use crate::value::{SymbolSet, Type};
 
 use super::choices;
-use super::knob::{repair, with_scale, Choice, Knob, Setting};
+use super::knob::{repair, with_scale, Anchor, Choice, Knob, Setting};
 use super::literals::Literals;
 use super::Random;
 
@@ -37,6 +37,8 @@ pub struct Dial {
 /// Everything `prove` may generate for one policy.
 #[derive(Debug, Clone)]
 pub struct OrderSpace {
+    /// The policy, whose own version selection says which attributes an order may carry.
+    policy: Policy,
     bases: Vec<Order>,
     from_examples: usize,
     dials: Vec<Dial>,
@@ -76,22 +78,18 @@ impl OrderSpace {
             timezone: p.timezone,
             minor_units: p.minor_units,
         });
-        let mut attributes: Vec<&AttributeDef> = Vec::new();
-        for program in programs.iter().rev() {
-            for attribute in &program.attributes {
-                if !attributes.iter().any(|a| a.name == attribute.name) {
-                    attributes.push(attribute);
-                }
-            }
-        }
+        // Every version's declarations, newest first: a knob per attribute name, tried at the
+        // values of each version that declares it; `fit` keeps it on the orders of those only.
+        let attributes: Vec<&AttributeDef> = programs.iter().rev().flat_map(|p| &p.attributes).collect();
         let mut bases = policy.example_orders();
         bases.retain(|o| o.currency == policy.currency());
         let from_examples = bases.len();
-        if let Some(contract) = newest.and_then(|p| contract_order(p, &attributes, setting)) {
+        if let Some(contract) = newest.and_then(|p| contract_order(p, setting)) {
             bases.push(contract);
         }
-        let dials = choices::dials(&literals, &attributes, &bases, setting);
-        OrderSpace { bases, from_examples, dials, setting }
+        let edges = version_edges(&programs);
+        let dials = choices::dials(&literals, &attributes, &edges, &bases, setting);
+        OrderSpace { policy: policy.clone(), bases, from_examples, dials, setting }
     }
 
     /// The base orders: the policy's example orders first, then the one made from the contract.
@@ -125,7 +123,7 @@ impl OrderSpace {
         let base = self.bases.get(base)?;
         let mut reset = order.clone();
         knob.set(&knob.read(base), &mut reset, self.setting, &mut Random(0));
-        repair(&mut reset, self.setting);
+        self.finish(&mut reset);
         (reset != *order).then_some(reset)
     }
 
@@ -133,7 +131,7 @@ impl OrderSpace {
     pub fn with(&self, order: &Order, knob: &Knob, choice: &Choice) -> Order {
         let mut changed = order.clone();
         knob.set(choice, &mut changed, self.setting, &mut Random(0));
-        repair(&mut changed, self.setting);
+        self.finish(&mut changed);
         changed
     }
 
@@ -154,9 +152,36 @@ impl OrderSpace {
         order.id = format!("{}~{index}", order.id);
         set(&mut order, random);
         if index >= self.bases.len() {
-            repair(&mut order, self.setting);
+            self.finish(&mut order);
         }
         Some(order)
+    }
+
+    /// Keeps a varied order inside the contract and inside the version its dates select.
+    fn finish(&self, order: &mut Order) {
+        repair(order, self.setting);
+        self.fit(order);
+    }
+
+    /// Gives `order` the attributes of the version the policy picks for it: an attribute this
+    /// version does not declare, or a value its type does not take, is taken off, and one
+    /// without default that this version declares is given a plain value. An order no version applies to is
+    /// left as it is: the policy refuses it by design.
+    fn fit(&self, order: &mut Order) {
+        let Ok(program) = self.policy.program_for(order) else { return };
+        order.attributes.retain(|name, value| {
+            program.attributes.iter().any(|a| {
+                a.name == *name && crate::eval::attribute_value(name, &a.value_type, &a.declared, value).is_ok()
+            })
+        });
+        for attribute in program.attributes.iter().filter(|a| a.default.is_none()) {
+            if order.attributes.contains_key(&attribute.name) {
+                continue;
+            }
+            if let Some(value) = plain_attribute(attribute, order, self.setting) {
+                order.attributes.insert(attribute.name.clone(), value);
+            }
+        }
     }
 }
 
@@ -218,10 +243,35 @@ fn ten_o_clock(date: chrono::NaiveDate, setting: Setting) -> Option<DateTime<Fix
     from_local(date.and_time(NaiveTime::from_hms_opt(10, 0, 0)?), setting.timezone)
 }
 
+/// Where each version starts and ends, as timelines moved so that the date the versions are
+/// chosen by falls on the last second before and the first second of that day (in the
+/// version's zone): the orders on both sides of a version change. Before the first version and
+/// after the last, the policy refuses by design; `prove` skips those.
+fn version_edges(programs: &[&Program]) -> Vec<Choice> {
+    let mut edges = Vec::new();
+    for program in programs.iter().filter(|p| p.effective.is_some() || p.until.is_some()) {
+        let anchor = match program.versions_by {
+            VersionsBy::PurchasedAt => Anchor::Purchase,
+            VersionsBy::RequestedAt => Anchor::Request,
+        };
+        for date in program.effective.iter().chain(program.until.iter()) {
+            let Some(midnight) = from_local(date.and_time(NaiveTime::MIN), program.timezone) else { continue };
+            for at in [midnight.checked_sub_signed(chrono::Duration::seconds(1)), Some(midnight)].into_iter().flatten()
+            {
+                let edge = Choice::Timeline(anchor, at);
+                if !edges.contains(&edge) {
+                    edges.push(edge);
+                }
+            }
+        }
+    }
+    edges
+}
+
 /// An order made from the contract alone: a one-year subscription bought on the newest version's
 /// first day (or 2026-03-01), 1,000 paid in cash, asked back two days later; every attribute
-/// without a default given a plain value of its type.
-fn contract_order(program: &Program, attributes: &[&AttributeDef], setting: Setting) -> Option<Order> {
+/// of that version without a default given a plain value of its type.
+fn contract_order(program: &Program, setting: Setting) -> Option<Order> {
     let day = program.effective.or_else(|| chrono::NaiveDate::from_ymd_opt(2026, 3, 1))?;
     let purchased_at = ten_o_clock(day, setting)?;
     let paid = with_scale(Decimal::ONE_THOUSAND, setting.minor_units);
@@ -246,7 +296,7 @@ fn contract_order(program: &Program, attributes: &[&AttributeDef], setting: Sett
         deposit: Decimal::ZERO,
         attributes: Default::default(),
     };
-    for attribute in attributes.iter().filter(|a| a.default.is_none()) {
+    for attribute in program.attributes.iter().filter(|a| a.default.is_none()) {
         if let Some(value) = plain_attribute(attribute, &order, setting) {
             order.attributes.insert(attribute.name.clone(), value);
         }

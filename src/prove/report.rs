@@ -19,9 +19,13 @@ pub fn render(file_name: &str, source: &str, proof: &Proof) -> String {
             proof.undecided
         );
     } else if proof.orders == 0 {
-        let why = match proof.skipped {
-            0 => String::new(),
-            skipped => format!(" (all {skipped} generated orders broke the order contract)"),
+        let why = match (proof.skipped, proof.outside_dates) {
+            (0, 0) => String::new(),
+            (skipped, 0) => format!(" (all {skipped} generated orders broke the order contract)"),
+            (0, outside) => format!(" (all {outside} generated orders fell outside the policy's dates)"),
+            (skipped, outside) => format!(
+                " ({skipped} generated order(s) broke the order contract, {outside} fell outside the policy's dates)"
+            ),
         };
         let _ = writeln!(
             out,
@@ -56,10 +60,7 @@ fn tried(out: &mut String, proof: &Proof) {
          {} set one fact to an edge value, the rest mix several{}",
         proof.orders,
         proof.edge_orders,
-        match proof.skipped {
-            0 => String::new(),
-            skipped => format!(" ({skipped} generated order(s) outside the order contract skipped)"),
-        }
+        skipped(proof)
     );
     let _ = writeln!(out, "  varied: {}", proof.varied.join(", "));
     let held: Vec<&str> = proof
@@ -71,6 +72,25 @@ fn tried(out: &mut String, proof: &Proof) {
         .map(String::as_str)
         .collect();
     let _ = writeln!(out, "  held: {}", if held.is_empty() { "none".to_owned() } else { held.join("; ") });
+}
+
+/// ` (3 generated order(s) outside the order contract and 2 outside the policy's dates skipped)`.
+fn skipped(proof: &Proof) -> String {
+    let counts = [(proof.skipped, "the order contract"), (proof.outside_dates, "the policy's dates")];
+    let outside: Vec<String> = counts
+        .into_iter()
+        .filter(|(count, _)| *count > 0)
+        .enumerate()
+        .map(|(i, (count, what))| match i {
+            0 => format!("{count} generated order(s) outside {what}"),
+            _ => format!("{count} outside {what}"),
+        })
+        .collect();
+    if outside.is_empty() {
+        String::new()
+    } else {
+        format!(" ({} skipped)", outside.join(" and "))
+    }
 }
 
 fn failed(out: &mut String, file_name: &str, source: &str, failure: &Failure) {

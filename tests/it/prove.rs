@@ -219,3 +219,80 @@ fn huge_constants_do_not_crash_the_proof() {
     assert!(matches!(output.status.code(), Some(0 | 1)), "{stderr}");
     assert!(String::from_utf8_lossy(&output.stdout).contains("on 2000 generated orders"));
 }
+
+/// A policy with dated versions whose attributes differ is proved on orders that carry only what
+/// the deciding version declares (and what it needs); orders dated before every version are
+/// refused by the policy by design, so they are skipped and counted, not undecided.
+#[test]
+fn each_version_gets_orders_with_its_own_attributes() {
+    let (code, text) = prove("tests/data/prove/versions/two-versions.policy");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("held on 2000 generated orders (0 undecided)"), "{text}");
+    assert!(text.contains(" outside the policy's dates skipped)"), "{text}");
+    insta::assert_snapshot!(text);
+
+    let policy = load("tests/data/prove/versions/two-versions.policy");
+    let space = OrderSpace::for_policy(&policy);
+    for generated in space.generate(1).take(2000).filter(|g| g.order.validate().is_ok()) {
+        let order = &generated.order;
+        let Ok(decision) = policy.evaluate(order) else { continue };
+        let carried: Vec<&String> = order.attributes.keys().collect();
+        match decision.policy.version.as_str() {
+            "2021" => assert!(carried.iter().all(|name| *name == "plan"), "{order:?}"),
+            _ => assert!(order.attributes.contains_key("monthly_price"), "the 2024 rules need it: {order:?}"),
+        }
+    }
+}
+
+/// The edge pass moves the date the versions are chosen by to the last second before and the
+/// first second of each version's first day: both sides of a version change are decided, each
+/// by its own version, and the day before the first version is generated too (and refused).
+#[test]
+fn orders_on_both_sides_of_a_version_change_are_generated() {
+    let policy = load("tests/data/prove/versions/two-versions.policy");
+    let space = OrderSpace::for_policy(&policy);
+    let edges: Vec<Order> = space
+        .generate(1)
+        .take(space.edge_orders())
+        .filter(|g| g.kind == Made::Edge && g.order.validate().is_ok())
+        .map(|g| g.order)
+        .collect();
+    let asked = |at: &str| -> Vec<&Order> {
+        let at = chrono::DateTime::parse_from_rfc3339(at).unwrap();
+        edges.iter().filter(|o| o.requested_at == at).collect()
+    };
+    let version_on = |at: &str| -> Vec<String> {
+        asked(at).into_iter().map(|o| policy.evaluate(o).unwrap().policy.version.clone()).collect()
+    };
+    let day_before = version_on("2024-05-31T23:59:59+08:00");
+    assert!(!day_before.is_empty() && day_before.iter().all(|v| v == "2021"), "{day_before:?}");
+    let day_of = version_on("2024-06-01T00:00:00+08:00");
+    assert!(!day_of.is_empty() && day_of.iter().all(|v| v == "2024"), "{day_of:?}");
+    assert!(!version_on("2021-01-01T00:00:00+08:00").is_empty());
+    // The whole timeline moves, not the request alone: bought two days before, as in the bases.
+    let moved = |o: &&Order| o.requested_at - o.purchased_at == chrono::Duration::days(2);
+    for at in ["2024-05-31T23:59:59+08:00", "2024-06-01T00:00:00+08:00"] {
+        assert!(asked(at).iter().any(moved), "no timeline moved to {at}");
+    }
+    let before_all = asked("2020-12-31T23:59:59+08:00");
+    assert!(!before_all.is_empty());
+    for order in before_all {
+        assert_eq!(policy.evaluate(order).unwrap_err().code(), "E208");
+    }
+
+    // The shipped policies with dated versions: every version decides edge orders.
+    for name in ["linode.policy", "alibaba-cloud-intl.policy"] {
+        let policy = crate::shipped(name);
+        let space = OrderSpace::for_policy(&policy);
+        let decided: Vec<String> = space
+            .generate(1)
+            .take(space.edge_orders())
+            .filter(|g| g.kind == Made::Edge && g.order.validate().is_ok())
+            .filter_map(|g| policy.evaluate(&g.order).ok())
+            .map(|d| d.policy.version.clone())
+            .collect();
+        for version in policy.versions() {
+            assert!(decided.iter().any(|v| v == version), "{name}: no edge order decided by version {version}");
+        }
+    }
+}
