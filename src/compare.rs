@@ -60,8 +60,8 @@ impl Compared {
     }
 }
 
-/// `order` under each policy. Attributes an order gives for other providers are left out for
-/// a policy that does not declare them, so one order can carry every provider's facts.
+/// `order` under each policy, read by each exactly as `refund eval` reads it: one provider's
+/// facts go in a group named by its policy id (`"attributes": { "tencent_cvm": { ... } }`).
 pub fn compare(policies: &[Policy], order: &Order) -> Vec<Comparison> {
     policies.iter().map(|policy| compare_one(policy, order, 1)).collect()
 }
@@ -74,7 +74,7 @@ pub fn compare_one(policy: &Policy, order: &Order, servers: u32) -> Comparison {
             reason: format!("the order is in {}, the policy in {}", order.currency, policy.currency()),
         }
     } else {
-        decide_servers(policy, &for_policy(policy, order), servers.max(1))
+        decide_servers(policy, order, servers.max(1))
     };
     Comparison { policy: policy.id().to_owned(), name: policy.name().to_owned(), result }
 }
@@ -120,6 +120,20 @@ pub(crate) fn for_policy(policy: &Policy, order: &Order) -> Order {
     order
 }
 
+/// The policy id `written` most likely means: a near spelling, or the one id it begins
+/// (`tencent` for `tencent_cvm`).
+pub fn closest_policy(written: &str, ids: &[&str]) -> Option<String> {
+    crate::check::closest(written, ids.iter().copied())
+        .or_else(|| {
+            let mut starting = ids.iter().filter(|id| id.starts_with(written) || written.starts_with(**id));
+            match (starting.next(), starting.next()) {
+                (Some(only), None) => Some(*only),
+                _ => None,
+            }
+        })
+        .map(str::to_owned)
+}
+
 /// How much one policy gives back, held for longer and longer.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Series {
@@ -140,7 +154,7 @@ pub fn curves(policies: &[Policy], order: &Order, from: i64, to: i64, step: i64)
         .iter()
         .filter(|policy| policy.currency() == order.currency)
         .map(|policy| {
-            let base = for_policy(policy, order);
+            let base = order.clone();
             let points = (0..)
                 .map(|i| from.saturating_add(step.saturating_mul(i)))
                 .take_while(|held| *held <= to)

@@ -41,6 +41,9 @@ pub struct ScenarioSet {
     pub title: String,
     /// The variations, in file order.
     pub scenarios: Vec<Scenario>,
+    /// Every `[attributes.ID]` section's policy id, with its line, to be checked against the
+    /// policies compared (`check_policies`).
+    attribute_sections: Vec<(String, usize)>,
 }
 
 /// One named variation of the base order.
@@ -81,6 +84,22 @@ pub enum ScenarioError {
         /// Its line in the file (1-based).
         line: usize,
     },
+    /// An `[attributes.ID]` section names no policy being compared.
+    #[error(
+        "`[attributes.{id}]` names no policy being compared{}\n\
+         help: name a policy by the id after `policy` in its file ({known}); its facts are read by that policy only",
+        suggestion.as_ref().map(|s| format!(": did you mean `{s}`?")).unwrap_or_default()
+    )]
+    UnknownPolicy {
+        /// As written.
+        id: String,
+        /// The closest policy id.
+        suggestion: Option<String>,
+        /// The policy ids compared.
+        known: String,
+        /// Its line in the file (1-based).
+        line: usize,
+    },
     /// A scenario's order is not a valid order.
     #[error("scenario \"{scenario}\": {error}")]
     Order {
@@ -102,7 +121,7 @@ impl ScenarioError {
     /// The line of the scenario file the error is on, when known.
     pub fn line(&self) -> Option<usize> {
         match self {
-            ScenarioError::TooManyServers { line, .. } => Some(*line),
+            ScenarioError::TooManyServers { line, .. } | ScenarioError::UnknownPolicy { line, .. } => Some(*line),
             _ => None,
         }
     }
@@ -116,7 +135,7 @@ struct File {
     servers: Option<toml::Spanned<u32>>,
     order: toml::Table,
     #[serde(default)]
-    attributes: BTreeMap<String, toml::Table>,
+    attributes: BTreeMap<toml::Spanned<String>, toml::Table>,
     #[serde(default, rename = "scenario")]
     scenarios: Vec<Variation>,
 }
@@ -130,7 +149,7 @@ struct Variation {
     #[serde(default)]
     order: toml::Table,
     #[serde(default)]
-    attributes: BTreeMap<String, toml::Table>,
+    attributes: BTreeMap<toml::Spanned<String>, toml::Table>,
 }
 
 /// A number of servers, refused above `MAX_SERVERS` with its line in `text`.
@@ -139,13 +158,46 @@ fn servers(text: &str, written: &toml::Spanned<u32>) -> Result<u32, ScenarioErro
     if servers <= MAX_SERVERS {
         return Ok(servers);
     }
-    let line = text.get(..written.span().start).map_or(0, |before| before.matches('\n').count()) + 1;
-    Err(ScenarioError::TooManyServers { servers, line })
+    Err(ScenarioError::TooManyServers { servers, line: line_of(text, written.span().start) })
+}
+
+/// The 1-based line of byte `at` in `text`.
+fn line_of(text: &str, at: usize) -> usize {
+    text.get(..at).map_or(0, |before| before.matches('\n').count()) + 1
+}
+
+/// TOML's own message, with a did-you-mean when it names an unknown key and the keys it expects.
+fn toml_error(error: &toml::de::Error) -> ScenarioError {
+    let message = error.to_string();
+    let unknown = message.split("unknown field `").nth(1).and_then(|rest| rest.split('`').next());
+    let expected: Vec<&str> = message
+        .split("expected one of ")
+        .nth(1)
+        .or_else(|| message.split("expected ").nth(1))
+        .map(|list| list.split(", ").map(|key| key.trim().trim_matches('`')).collect())
+        .unwrap_or_default();
+    let suggestion = unknown.and_then(|name| crate::check::closest(name, expected.iter().copied()));
+    match suggestion {
+        Some(best) => ScenarioError::Toml(format!(
+            "{}\nhelp: did you mean `{best}`? docs/scenarios.md lists every section and key",
+            message.trim_end()
+        )),
+        None if unknown.is_some() => {
+            ScenarioError::Toml(format!("{}\nhelp: docs/scenarios.md lists every section and key", message.trim_end()))
+        }
+        None => ScenarioError::Toml(message),
+    }
 }
 
 /// Reads a scenario file.
 pub fn parse_scenarios(text: &str) -> Result<ScenarioSet, ScenarioError> {
-    let file: File = toml::from_str(text).map_err(|e| ScenarioError::Toml(e.to_string()))?;
+    let file: File = toml::from_str(text).map_err(|e| toml_error(&e))?;
+    let mut attribute_sections: Vec<(String, usize)> =
+        file.attributes.keys().map(|id| (id.get_ref().clone(), line_of(text, id.span().start))).collect();
+    for variation in &file.scenarios {
+        attribute_sections
+            .extend(variation.attributes.keys().map(|id| (id.get_ref().clone(), line_of(text, id.span().start))));
+    }
     let file_servers = file.servers.as_ref().map(|s| servers(text, s)).transpose()?.unwrap_or(1);
     let base = json(toml::Value::Table(file.order));
     let mut scenarios = Vec::new();
@@ -159,9 +211,13 @@ pub fn parse_scenarios(text: &str) -> Result<ScenarioSet, ScenarioError> {
                 map.insert("requested_at".to_owned(), serde_json::Value::String(requested.to_rfc3339()));
             }
         }
-        let mut attributes: BTreeMap<String, serde_json::Value> =
-            file.attributes.iter().map(|(id, table)| (id.clone(), json(toml::Value::Table(table.clone())))).collect();
+        let mut attributes: BTreeMap<String, serde_json::Value> = file
+            .attributes
+            .iter()
+            .map(|(id, table)| (id.get_ref().clone(), json(toml::Value::Table(table.clone()))))
+            .collect();
         for (id, table) in variation.attributes {
+            let id = id.into_inner();
             crate::order::merge_json(
                 attributes.entry(id).or_insert(serde_json::Value::Null),
                 json(toml::Value::Table(table)),
@@ -178,7 +234,23 @@ pub fn parse_scenarios(text: &str) -> Result<ScenarioSet, ScenarioError> {
             .max(1),
         });
     }
-    Ok(ScenarioSet { title: file.title, scenarios })
+    Ok(ScenarioSet { title: file.title, scenarios, attribute_sections })
+}
+
+impl ScenarioSet {
+    /// Refuses an `[attributes.ID]` section that names none of `ids` (the policies compared):
+    /// its facts would be read by no one, silently.
+    pub fn check_policies(&self, ids: &[&str]) -> Result<(), ScenarioError> {
+        match self.attribute_sections.iter().find(|(id, _)| !ids.contains(&id.as_str())) {
+            None => Ok(()),
+            Some((id, line)) => Err(ScenarioError::UnknownPolicy {
+                id: id.clone(),
+                suggestion: crate::compare::closest_policy(id, ids),
+                known: ids.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", "),
+                line: *line,
+            }),
+        }
+    }
 }
 
 impl Scenario {

@@ -106,7 +106,8 @@ fn scenario_file(policies: &[Policy], path: &Path, format: GridFormat) -> Exit {
             return Exit::Input;
         }
     };
-    let set = match parse_scenarios(&text) {
+    let ids: Vec<&str> = policies.iter().map(Policy::id).collect();
+    let set = match parse_scenarios(&text).and_then(|set| set.check_policies(&ids).map(|()| set)) {
         Ok(set) => set,
         Err(error) => {
             match error.line() {

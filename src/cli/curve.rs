@@ -95,6 +95,19 @@ pub fn run(options: &CurveOptions<'_>) -> Exit {
             return Exit::Input;
         }
     };
+    // The order is read by each policy as `refund eval` reads it: one it refuses is refused here
+    // too, not drawn as a line with no points.
+    for policy in policies.iter().filter(|p| p.currency() == order.currency) {
+        if let Err(ref error @ refund_rules::EvalError::Order(ref order_error)) = policy.evaluate(&order) {
+            eprintln!(
+                "error[{}]: {}: policy `{}`: {order_error}",
+                error.code(),
+                files::shown(options.order),
+                policy.id()
+            );
+            return Exit::Input;
+        }
+    }
     let series = curves(&policies, &order, from, to, step);
     if series.is_empty() {
         eprintln!("error: no policy is in the order's currency ({})", order.currency);

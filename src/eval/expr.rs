@@ -32,7 +32,28 @@ pub(crate) struct Env<'p, 'o> {
 impl<'p, 'o> Env<'p, 'o> {
     /// Binds the order's attributes to the policy's declarations.
     pub fn new(program: &'p Program, order: &'o Order) -> Result<Env<'p, 'o>> {
-        for name in order.attributes.keys() {
+        // An object under `attributes` groups the facts of one policy, named by its id, so one
+        // order can carry every provider's facts (`"tencent_cvm": { "monthly_price": ... }`):
+        // this policy reads its own group and passes over the others (no attribute is an object).
+        let group = order.attributes.get(&program.id).and_then(serde_json::Value::as_object);
+        let given = |name: &str| group.and_then(|g| g.get(name)).or_else(|| order.attributes.get(name));
+        let flat =
+            order.attributes.iter().filter(|(_, value)| !value.is_object()).map(|(name, _)| (name.clone(), name));
+        let grouped = group.into_iter().flat_map(|g| g.keys()).map(|name| (format!("{}.{name}", program.id), name));
+        let groups = order.attributes.iter().filter(|(name, value)| value.is_object() && **name != program.id);
+        if let Some((name, _)) = groups.into_iter().find(|(name, _)| {
+            crate::check::closest(name, [program.id.as_str()]).is_some() || program.id.starts_with(name.as_str())
+        }) {
+            return Err(OrderError::Invalid {
+                path: format!("attributes.{name}"),
+                message: format!(
+                    "a provider's facts are grouped under its policy id, and this is not one: did you mean `{}`?",
+                    program.id
+                ),
+            }
+            .into());
+        }
+        for (path, name) in flat.chain(grouped) {
             if !program.attributes.iter().any(|a| &a.name == name) {
                 let known: Vec<&str> = program.attributes.iter().map(|a| a.name.as_str()).collect();
                 let hint = match crate::check::closest(name, known.iter().copied()) {
@@ -41,7 +62,7 @@ impl<'p, 'o> Env<'p, 'o> {
                     None => format!(" (it declares {})", known.join(", ")),
                 };
                 return Err(OrderError::Invalid {
-                    path: format!("attributes.{name}"),
+                    path: format!("attributes.{path}"),
                     message: format!("policy `{}` does not declare this attribute{hint}", program.id),
                 }
                 .into());
@@ -50,7 +71,7 @@ impl<'p, 'o> Env<'p, 'o> {
         let attributes = program
             .attributes
             .iter()
-            .map(|declared| match order.attributes.get(&declared.name) {
+            .map(|declared| match given(&declared.name) {
                 Some(given) => attribute_value(&declared.name, &declared.value_type, &declared.declared, given),
                 None => Ok(declared.default.clone().unwrap_or(Value::Missing)),
             })

@@ -31,6 +31,7 @@ mod prove;
 mod readme;
 mod scenarios;
 mod shipped_policies;
+mod terminal;
 
 use std::path::Path;
 
