@@ -61,7 +61,7 @@ impl Compared {
 }
 
 /// `order` under each policy, read by each exactly as `refund eval` reads it: one provider's
-/// facts go in a group named by its policy id (`"attributes": { "tencent_cvm": { ... } }`).
+/// facts go in a group named by its policy id (`"attributes": { "acme_cloud": { ... } }`).
 pub fn compare(policies: &[Policy], order: &Order) -> Vec<Comparison> {
     policies.iter().map(|policy| compare_one(policy, order, 1)).collect()
 }
@@ -121,7 +121,7 @@ pub(crate) fn for_policy(policy: &Policy, order: &Order) -> Order {
 }
 
 /// The policy id `written` most likely means: a near spelling, or the one id it begins
-/// (`tencent` for `tencent_cvm`).
+/// (`acme` for `acme_cloud`).
 pub fn closest_policy(written: &str, ids: &[&str]) -> Option<String> {
     crate::check::closest(written, ids.iter().copied())
         .or_else(|| {

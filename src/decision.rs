@@ -188,6 +188,9 @@ pub struct NamedValue {
     pub name: String,
     /// The value as text (`5 days 0 hours`, `13.70`).
     pub value: String,
+    /// The policy's words for it (the string after a `let`, `const` or `attribute`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
 }
 
 /// One step of the explanation.
@@ -202,6 +205,9 @@ pub enum TraceEntry {
         message: String,
         /// The failing condition as written.
         condition: String,
+        /// The policy's words for that condition (a labelled `let` it names), if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
         /// The values it read.
         values: Vec<NamedValue>,
     },

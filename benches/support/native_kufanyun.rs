@@ -216,12 +216,10 @@ impl HandReceipt {
         self.line(label, kind, next - amount, next);
     }
 
-    /// `clamp 0.00 to high`: a line only when it changes the amount.
+    /// `clamp 0.00 to high`: a line like every step, 0.00 when it changes nothing.
     fn clamp_to(&mut self, label: &str, high: Decimal) {
         let next = self.amount.min(high).max(Decimal::ZERO);
-        if next != self.amount {
-            self.line(label, LineKind::Clamp, next - self.amount, next);
-        }
+        self.line(label, LineKind::Clamp, next - self.amount, next);
     }
 
     fn to(&mut self, destination: Destination) {

@@ -17,7 +17,7 @@ pub fn load(path: &Path) -> Result<Policy, Exit> {
             Exit::Input
         }
         LoadError::Policy { path, text, error } => {
-            eprint!("{}", diagnostic::render(&path, &text, &error.diagnostics()));
+            eprint!("{}", super::style::diagnostics(&diagnostic::render(&path, &text, &error.diagnostics())));
             Exit::Policy
         }
     })
@@ -71,7 +71,7 @@ pub fn check(paths: &[PathBuf], format: Format) -> Exit {
         }
         match format {
             Format::Text => {
-                eprint!("{}", diagnostic::render(&name, &text, &problems));
+                eprint!("{}", super::style::diagnostics(&diagnostic::render(&name, &text, &problems)));
                 let errors = problems.iter().filter(|p| p.severity == refund_rules::check::Severity::Error).count();
                 let warnings = problems.len() - errors;
                 let verdict = if loaded { "ok" } else { "FAILED" };

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use refund_rules::diagnostic::{self, Diagnostic};
 use refund_rules::{EvalError, Policy};
 
-use super::{check::load, orders, receipt, Exit, Format};
+use super::{check::load, orders, receipt, Exit, ReceiptFormat as Format};
 use super::{out, outln};
 
 /// Decides every order in `order_files` with the policy at `policy_path`.
@@ -39,8 +39,13 @@ pub fn run(policy_path: &Path, order_files: &[PathBuf], format: Format, explain:
             });
             match decided {
                 Ok(decision) => {
-                    if format == Format::Text {
-                        out!("{}", receipt::render(&decision));
+                    match format {
+                        Format::Text => out!("{}", receipt::render(&decision)),
+                        Format::Markdown => {
+                            let gap = if decisions.is_empty() { "" } else { "\n" };
+                            out!("{gap}{}", receipt::markdown(&decision));
+                        }
+                        Format::Json => {}
                     }
                     decisions.push(decision);
                 }
@@ -79,7 +84,10 @@ fn report(policy: &Policy, policy_path: &Path, origin: &str, error: &EvalError) 
         _ => {
             eprintln!("error: {origin}: the policy could not decide this order");
             let name = policy_path.display().to_string();
-            eprint!("{}", diagnostic::render(&name, policy.source(), &[Diagnostic::from(error)]));
+            eprint!(
+                "{}",
+                super::style::diagnostics(&diagnostic::render(&name, policy.source(), &[Diagnostic::from(error)]))
+            );
             Exit::Policy
         }
     }

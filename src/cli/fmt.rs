@@ -27,7 +27,10 @@ pub fn run(paths: &[PathBuf], check: bool) -> Exit {
         let formatted = match format_policy(&text) {
             Ok(formatted) => formatted,
             Err(FormatError::Syntax(error)) => {
-                eprint!("{}", diagnostic::render(&name, &text, &[Diagnostic::from(&error)]));
+                eprint!(
+                    "{}",
+                    super::style::diagnostics(&diagnostic::render(&name, &text, &[Diagnostic::from(&error)]))
+                );
                 exit = exit.and(Exit::Policy);
                 continue;
             }

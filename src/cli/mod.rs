@@ -11,6 +11,7 @@ mod fmt;
 mod grid;
 mod orders;
 mod receipt;
+mod style;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -67,6 +68,9 @@ impl Exit {
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour: `auto` only on a terminal (and not when NO_COLOR is set), `always`, `never`.
+    #[arg(long, global = true, value_enum, default_value_t = style::ColorChoice::Auto)]
+    color: style::ColorChoice,
 }
 
 #[derive(Debug, Subcommand)]
@@ -78,9 +82,9 @@ enum Command {
         /// Order files: one JSON order, a JSON array, or JSON Lines; `-` reads standard input.
         #[arg(required = true)]
         orders: Vec<PathBuf>,
-        /// How to print the decisions.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        /// How to print the decisions (`markdown`: a receipt to paste into a ticket).
+        #[arg(long, value_enum, default_value_t = ReceiptFormat::Text)]
+        format: ReceiptFormat,
         /// Also show why: every rule tried, and every step's arithmetic.
         #[arg(long)]
         explain: bool,
@@ -91,13 +95,13 @@ enum Command {
         policy: PathBuf,
         /// The order file.
         order: PathBuf,
-        /// How to print the decision.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        /// How to print the decision (`markdown`: a receipt to paste into a ticket).
+        #[arg(long, value_enum, default_value_t = ReceiptFormat::Text)]
+        format: ReceiptFormat,
     },
     /// Parse and check policies; print every problem with its line and a caret.
     Check {
-        /// Policy files.
+        /// Policy files, or folders of them.
         #[arg(required = true)]
         policies: Vec<PathBuf>,
         /// How to print the problems.
@@ -188,9 +192,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = grid::GridFormat::Table)]
         format: grid::GridFormat,
     },
+    /// Print a shell completion script: `refund completions bash > /etc/bash_completion.d/refund`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Run the examples written inside policies.
     Test {
-        /// Policy files.
+        /// Policy files, or folders of them.
         #[arg(required = true)]
         policies: Vec<PathBuf>,
     },
@@ -222,6 +231,7 @@ impl Command {
                 inputs.extend([old, new]);
                 inputs.extend(orders);
             }
+            Command::Completions { .. } => {}
         }
         inputs.into_iter().map(PathBuf::as_path).collect()
     }
@@ -241,6 +251,17 @@ pub enum Format {
     Text,
     /// For programs.
     Json,
+}
+
+/// How `eval` and `explain` print decisions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReceiptFormat {
+    /// A receipt for the terminal.
+    Text,
+    /// The decision contract, for programs.
+    Json,
+    /// A receipt in Markdown, to paste into a ticket or a wiki.
+    Markdown,
 }
 
 /// Prints a value as pretty JSON.
@@ -289,6 +310,7 @@ pub fn main() -> ExitCode {
         eprintln!("error: {message}");
         return ExitCode::from(Exit::Input as u8);
     }
+    style::init(cli.color);
     files::remove_unfinished_files_on_signal();
     let exit = match cli.command {
         Command::Eval { policy, orders, format, explain } => eval::run(&policy, &orders, format, explain),
@@ -320,6 +342,12 @@ pub fn main() -> ExitCode {
         Command::Diff { old, new, orders, format } => diff::run(&old, &new, orders.as_ref(), format),
         Command::Test { policies } => check::test(&policy_files(&policies)),
         Command::Fmt { policies, check } => fmt::run(&policy_files(&policies), check),
+        Command::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "refund", &mut script);
+            out!("{}", String::from_utf8_lossy(&script));
+            Exit::Ok
+        }
     };
     ExitCode::from(exit as u8)
 }

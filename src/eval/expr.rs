@@ -33,7 +33,7 @@ impl<'p, 'o> Env<'p, 'o> {
     /// Binds the order's attributes to the policy's declarations.
     pub fn new(program: &'p Program, order: &'o Order) -> Result<Env<'p, 'o>> {
         // An object under `attributes` groups the facts of one policy, named by its id, so one
-        // order can carry every provider's facts (`"tencent_cvm": { "monthly_price": ... }`):
+        // order can carry every provider's facts (`"acme_cloud": { "monthly_price": ... }`):
         // this policy reads its own group and passes over the others (no attribute is an object).
         let group = order.attributes.get(&program.id).and_then(serde_json::Value::as_object);
         let given = |name: &str| group.and_then(|g| g.get(name)).or_else(|| order.attributes.get(name));
@@ -112,6 +112,17 @@ impl<'p, 'o> Env<'p, 'o> {
         }
     }
 
+    /// The policy's words for a named value or condition: the string after its `let`, `const`
+    /// or `attribute` (`not x` reads "not" and x's words).
+    pub fn label_of(&self, node: &Node) -> Option<String> {
+        match &node.kind {
+            NodeKind::Binding(index) => self.program.bindings.get(*index)?.description.clone(),
+            NodeKind::Attribute(index) => self.program.attributes.get(*index)?.description.clone(),
+            NodeKind::Unary(UnaryOp::Not, inner) => self.label_of(inner).map(|label| format!("not {label}")),
+            _ => None,
+        }
+    }
+
     /// The fields, attributes and bindings `node` reads, with their values (for the "why").
     /// A compared side that is itself a computation (`order.requested_at - order.starts_at`)
     /// is listed too, under its text in `source`, so the reader sees the number compared.
@@ -124,7 +135,8 @@ impl<'p, 'o> Env<'p, 'o> {
     fn collect(&mut self, node: &Node, source: &str, found: &mut Vec<NamedValue>) {
         if is_read(&node.kind) {
             if let (Some(name), Ok(value)) = (self.name_of(node), self.eval(node)) {
-                found.push(named(name, &value));
+                let label = self.label_of(node);
+                found.push(named(name, &value, label.as_ref()));
             }
             // A named condition is explained by what it is made of: `held` behind `within_five_days`.
             if let (NodeKind::Binding(index), Type::Bool) = (&node.kind, &node.value_type) {
@@ -146,7 +158,7 @@ impl<'p, 'o> Env<'p, 'o> {
                     let computed = !is_read(&side.kind) && !matches!(side.kind, NodeKind::Const(_));
                     if compares && computed {
                         if let Ok(value) = self.eval(side) {
-                            found.push(named(side.span.text(source).to_owned(), &value));
+                            found.push(named(side.span.text(source).to_owned(), &value, None));
                         }
                     }
                     self.collect(side, source, found);
@@ -167,7 +179,9 @@ impl<'p, 'o> Env<'p, 'o> {
             .bindings
             .iter()
             .zip(&self.memo)
-            .filter_map(|(binding, value)| value.as_ref().map(|v| named(binding.name.clone(), v)))
+            .filter_map(|(binding, value)| {
+                value.as_ref().map(|v| named(binding.name.clone(), v, binding.description.as_ref()))
+            })
             .collect()
     }
 

@@ -178,6 +178,7 @@ pub(crate) fn evaluate(
                         rule: rule.name.clone(),
                         message: rule.message.clone(),
                         condition,
+                        label: env.label_of(failed),
                         values,
                     });
                 }
@@ -309,8 +310,8 @@ fn dedup(values: Vec<NamedValue>) -> Vec<NamedValue> {
 }
 
 /// A value for an order field or attribute, read for the "why".
-fn named(name: String, value: &Value) -> NamedValue {
-    NamedValue { name, value: value.to_string() }
+fn named(name: String, value: &Value, label: Option<&String>) -> NamedValue {
+    NamedValue { name, value: value.to_string(), label: label.cloned() }
 }
 
 /// Whether a node is a plain read (field, attribute, binding), for the trace.

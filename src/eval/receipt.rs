@@ -17,6 +17,10 @@ pub(super) struct Receipt<'t> {
     pub shares: Vec<(Destination, Decimal)>,
     pub review_requested: bool,
     minor_units: u32,
+    /// How line amounts are shown: the currency's unit and the policy's rounding.
+    shown_as: Option<(Decimal, money::Rounding)>,
+    /// The running total of the part as shown, so that shown lines add up to shown totals.
+    shown_total: Decimal,
     trace: Option<&'t mut Vec<TraceEntry>>,
 }
 
@@ -28,6 +32,8 @@ impl<'t> Receipt<'t> {
             shares: Vec::new(),
             review_requested: false,
             minor_units,
+            shown_as: None,
+            shown_total: Decimal::ZERO,
             trace,
         }
     }
@@ -35,6 +41,7 @@ impl<'t> Receipt<'t> {
     /// Computes one part and where its money goes.
     pub fn part(&mut self, env: &mut Env<'_, '_>, part: &PartDef, rule: &RuleDef) -> Result<(), EvalError> {
         let mut amount = env.money(&part.base)?;
+        self.shown_as = Some((money::minor_unit(env.program.minor_units), env.program.rounding));
         let shown = self.showing(env, &part.base);
         self.line(&part.label, LineKind::Base, amount, amount, || money_text(amount), shown);
         for step in &part.steps {
@@ -48,7 +55,10 @@ impl<'t> Receipt<'t> {
         let unit = money::minor_unit(program.minor_units);
         let rounded = round_to_step(amount, unit, program.rounding)
             .ok_or(EvalError::OutOfRange { what: "the refund".into(), span: rule.name_span })?;
-        if rounded != amount {
+        // Every line is already shown at the unit (`line`), so the rounding of the refund is in
+        // the lines where the fraction arose; it needs a line of its own only when the shown
+        // total still differs (never with the policy's own rounding, kept as a safeguard).
+        if rounded != self.shown_total {
             let label = format!("rounded {} to {}", program.rounding.name(), money_text(unit));
             let arithmetic = || format!("{} -> {}", money_text(amount), money_text(rounded));
             self.line(&label, LineKind::Rounding, rounded.saturating_sub(amount), rounded, arithmetic, None);
@@ -112,8 +122,9 @@ impl<'t> Receipt<'t> {
             }
             StepKind::ReviewWhen => return Ok(amount),
         };
-        let quiet = matches!(kind, LineKind::Cap | LineKind::ZeroBelow | LineKind::Clamp) && next == amount;
-        if !quiet {
+        {
+            // Every step is a line, also one that changes nothing (a cap not reached shows 0.00):
+            // the receipt lists the policy's steps, not only those that moved money.
             // The arithmetic is written out only for a trace: formatting costs more than computing.
             let arithmetic = || {
                 let expression = match kind {
@@ -145,10 +156,24 @@ impl<'t> Receipt<'t> {
         arithmetic: impl FnOnce() -> String,
         operand: Option<String>,
     ) {
-        let (amount, total) = (as_money(change, self.minor_units), as_money(total, self.minor_units));
+        // A line shows its running total at the currency's unit, rounded the policy's way, and
+        // the change between shown totals: lines never show a fraction of a cent and always add
+        // up to the refund. The exact arithmetic stays in the trace.
+        let shown_total = match self.shown_as {
+            Some((unit, rounding)) => round_to_step(total, unit, rounding).unwrap_or(total),
+            None => total,
+        };
+        let shown_change = if kind == LineKind::Base { shown_total } else { shown_total - self.shown_total };
+        self.shown_total = shown_total;
+        let exact = shown_change != change;
+        let (amount, total) = (as_money(shown_change, self.minor_units), as_money(shown_total, self.minor_units));
         self.lines.push(Line { label: label.to_owned(), amount, kind, total });
         if let Some(trace) = self.trace.as_mut() {
-            trace.push(TraceEntry::Step { label: label.to_owned(), arithmetic: arithmetic(), operand });
+            let mut arithmetic = arithmetic();
+            if exact {
+                arithmetic.push_str(&format!(", shown as {}", money_text(amount)));
+            }
+            trace.push(TraceEntry::Step { label: label.to_owned(), arithmetic, operand });
         }
     }
 
@@ -191,8 +216,7 @@ fn choose(env: &mut Env<'_, '_>, choice: &ChoiceDef) -> Result<Destination, Eval
     }
 }
 
-/// An amount shown with at least the currency's decimals ("0.00", never "0" or "-0"); more
-/// precise amounts keep every digit, so a receipt never hides a fraction of a cent.
+/// An amount shown with the currency's decimals ("0.00", never "0" or "-0").
 fn as_money(amount: Decimal, minor_units: u32) -> Decimal {
     let mut shown = if amount.is_zero() { Decimal::ZERO } else { amount.normalize() };
     if shown.scale() < minor_units {

@@ -100,7 +100,8 @@ fn explain_names_each_failed_condition_with_its_values() {
     let output = refund(&["explain", KUFANYUN, "examples/orders/exactly-120-hours.json"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let text = stdout(&output);
-    assert!(text.contains("held is 5 days 0 hours"), "{text}");
+    // The policy's own words for `held`, and days as the guide writes them.
+    assert!(text.contains("needs held < 5 days; here “持有时长” is 5 days"), "{text}");
     assert!(text.contains("round(1000.00 * 5 / 365, 0.01, half_up) = 13.70"), "{text}");
     insta::assert_snapshot!(text);
 }
@@ -207,8 +208,8 @@ fn huawei_hour_counts_appear_in_the_explanation() {
     let output =
         refund(&["explain", "policies/huawei-cloud.policy", "examples/orders/huawei-cloud/hours-example.json"]);
     let text = stdout(&output);
-    assert!(text.contains("order_hours = 758"), "{text}");
-    assert!(text.contains("used_hours = 344"), "{text}");
+    assert!(text.contains("订单总时长（小时） (order_hours): 758"), "{text}");
+    assert!(text.contains("实际消费时长（小时） (used_hours): 344"), "{text}");
     assert!(text.contains("refund 44.62 CNY"), "{text}");
 }
 

@@ -85,3 +85,70 @@ fn refund_rules_policies() -> Vec<(String, String)> {
     found.sort();
     found
 }
+
+const SUB_CENT: &str = "tests/data/terminal/sub-cent-fee.policy";
+const SUB_CENT_ORDER: &str = "tests/data/terminal/sub-cent-fee.json";
+
+/// A fee of 4.125 is shown at the cent, and the lines still add up to the refund.
+#[test]
+fn receipt_lines_are_at_the_minor_unit_and_add_up() {
+    let decision: serde_json::Value =
+        serde_json::from_str(&stdout(&refund(&["eval", SUB_CENT, SUB_CENT_ORDER, "--format", "json"]))).unwrap();
+    assert_eq!(decision["amount"], "820.88");
+    let mut running = rust_decimal::Decimal::ZERO;
+    for line in decision["lines"].as_array().unwrap() {
+        let amount: rust_decimal::Decimal = line["amount"].as_str().unwrap().parse().unwrap();
+        let total: rust_decimal::Decimal = line["total"].as_str().unwrap().parse().unwrap();
+        assert!(amount.scale() <= 2 && total.scale() <= 2, "{line}");
+        running = if line["kind"] == "base" { amount } else { running + amount };
+        assert_eq!(running, total, "{line}");
+    }
+    assert_eq!(running.to_string(), "820.88");
+    let explained = stdout(&refund(&["explain", SUB_CENT, SUB_CENT_ORDER]));
+    assert!(explained.contains("-4.12") && !explained.contains("-4.125 "), "{explained}");
+    insta::assert_snapshot!("sub-cent-explain", explained);
+}
+
+/// The "why" uses the policy's labels, durations read in days, a limit that acts says what it
+/// did, and the Markdown receipt can be pasted into a ticket.
+#[test]
+fn explain_speaks_the_policy_words_and_has_a_markdown_receipt() {
+    let markdown = stdout(&refund(&["explain", SUB_CENT, SUB_CENT_ORDER, "--format", "markdown"]));
+    assert!(markdown.contains("needs “within a week of purchase”; here “time held” is 219 days"), "{markdown}");
+    assert!(markdown.contains("| handling fee | -4.12 | 820.88 |"), "{markdown}");
+    insta::assert_snapshot!("sub-cent-markdown", markdown);
+    let clamped = stdout(&refund(&["explain", "tests/data/terminal/clamp-raises.policy", SUB_CENT_ORDER]));
+    assert!(clamped.contains("raised to  =       0.00"), "{clamped}");
+    insta::assert_snapshot!("clamp-raises", clamped);
+}
+
+#[test]
+fn completions_are_printed_for_bash_zsh_and_fish() {
+    for shell in ["bash", "zsh", "fish"] {
+        let script = stdout(&refund(&["completions", shell]));
+        assert!(script.contains("refund") && script.contains("compare"), "{shell}: {script}");
+    }
+    assert!(refused(&refund(&["completions", "tcsh"])).contains("tcsh"));
+}
+
+#[test]
+fn colour_follows_the_color_flag_and_no_color() {
+    let order = "examples/orders/after-30-days-in-arrears.json";
+    let always = stdout(&refund(&["eval", "policies/kufanyun.policy", order, "--color", "always"]));
+    assert!(always.contains("\u{1b}[1;32mrefund 757.81 CNY\u{1b}[0m"), "{always}");
+    // Not a terminal: `auto` is plain, and so is `never`.
+    for args in [&["--color", "auto"][..], &["--color", "never"][..], &[][..]] {
+        let mut all = vec!["eval", "policies/kufanyun.policy", order];
+        all.extend(args);
+        assert!(!stdout(&refund(&all)).contains('\u{1b}'), "{args:?}");
+    }
+    let warned = refund(&["check", "tests/data/terminal/warnings.policy", "--color", "always"]);
+    let stderr = String::from_utf8_lossy(&warned.stderr);
+    assert!(stderr.contains("\u{1b}[1;33mwarning[W004]"), "{stderr}");
+    let plain = refund(&["check", "tests/data/terminal/warnings.policy", "--color", "always"]);
+    let mut no_color = Command::new(env!("CARGO_BIN_EXE_refund"));
+    no_color.args(["check", "tests/data/terminal/warnings.policy"]).env("NO_COLOR", "1");
+    let quiet = no_color.current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    assert!(!String::from_utf8_lossy(&quiet.stderr).contains('\u{1b}'));
+    assert_eq!(plain.status.code(), quiet.status.code());
+}
