@@ -8,6 +8,7 @@ use crate::check::program::{AttributeDef, Builtin, Node, NodeKind};
 use crate::check::{types, CheckError};
 use crate::order::Field;
 use crate::span::Span;
+use crate::syntax::MAX_DEPTH;
 use crate::value::{SymbolSet, Type, Value};
 
 /// What expressions can see: the names defined so far, and where problems go.
@@ -32,9 +33,54 @@ pub(super) struct Scope<'a> {
     pub amount_allowed: bool,
     /// Set when the expression just checked reads the order.
     pub reads_order: bool,
+    /// The first binding of each name, by index (a lookup per name read keeps a 100,000-line
+    /// chain of `let`s linear).
+    pub binding_index: HashMap<String, usize>,
+    /// Each declared attribute's index.
+    pub attribute_index: HashMap<String, usize>,
+    /// The first table of each name, by index.
+    pub table_index: HashMap<String, usize>,
+    /// How deep each binding is computed (see [`MAX_DEPTH`]); `None` once reported too deep,
+    /// so a chain of 10,000 `let`s gives one error, not 9,744.
+    pub depths: Vec<Option<usize>>,
 }
 
 impl Scope<'_> {
+    /// How many levels deep `node` is computed, through the bindings it reads: the evaluator
+    /// recurses once per level. `None` when a binding it reads was already reported too deep.
+    pub fn depth(&self, node: &Node) -> Option<usize> {
+        let below = match &node.kind {
+            NodeKind::Const(_) | NodeKind::Field(_) | NodeKind::Attribute(_) | NodeKind::Amount => 0,
+            NodeKind::Binding(index) => self.depths.get(*index).copied().flatten()?,
+            NodeKind::Table(_, args) | NodeKind::Call(_, args) => {
+                args.iter().map(|a| self.depth(a)).try_fold(0, |deepest, d| Some(deepest.max(d?)))?
+            }
+            NodeKind::Unary(_, x) | NodeKind::IsMissing(x, _) => self.depth(x)?,
+            NodeKind::Binary(_, l, r) => self.depth(l)?.max(self.depth(r)?),
+            NodeKind::If(c, a, b) => self.depth(c)?.max(self.depth(a)?).max(self.depth(b)?),
+        };
+        Some(below + 1)
+    }
+
+    /// Whether `depth` is within [`MAX_DEPTH`]; if not, says so at `span` about `what`.
+    pub fn within_depth(&mut self, depth: Option<usize>, span: Span, what: &str) -> bool {
+        match depth {
+            Some(depth) if depth > MAX_DEPTH => {
+                self.problems.push(
+                    CheckError::error(
+                        "E108",
+                        span,
+                        format!("{what} is computed through {depth} levels of names and operations; the most is {MAX_DEPTH}"),
+                    )
+                    .label("computed too deep")
+                    .help("split the chain into parts computed side by side: `let first_part = ...`, `let second_part = ...`, then add them"),
+                );
+                false
+            }
+            _ => true,
+        }
+    }
+
     fn problem(&mut self, problem: CheckError) -> Node {
         let span = problem.span;
         self.problems.push(problem);
@@ -62,6 +108,9 @@ impl Scope<'_> {
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, span),
             ExprKind::IsMissing(x, missing) => {
                 let x = self.expr(x);
+                if x.value_type == Type::Error {
+                    return Node { kind: NodeKind::Const(Value::Missing), value_type: Type::Error, span };
+                }
                 if !matches!(x.kind, NodeKind::Field(_) | NodeKind::Attribute(_) | NodeKind::Binding(_))
                     && x.value_type != Type::Error
                 {
@@ -192,7 +241,7 @@ impl Scope<'_> {
                 self.reads_order = true;
                 if let [attributes, name] = rest {
                     if attributes == "attributes" {
-                        return match self.attributes.iter().position(|a| &a.name == name) {
+                        return match self.attribute_index.get(name).copied() {
                             Some(index) => {
                                 let t = self.attributes.get(index).map_or(Type::Error, |a| a.value_type.clone());
                                 node(NodeKind::Attribute(index), t)
@@ -229,7 +278,7 @@ impl Scope<'_> {
                 }
             }
             [name] if name == "amount" && self.amount_allowed => node(NodeKind::Amount, Type::Money),
-            [name] => match self.bindings.iter().position(|b| &b.0 == name) {
+            [name] => match self.binding_index.get(name).copied() {
                 Some(index) => {
                     if let Some(used) = self.used.get_mut(index) {
                         *used = true;
@@ -269,7 +318,7 @@ impl Scope<'_> {
     }
 
     fn call(&mut self, name: &str, name_span: Span, args: &[Expr], span: Span) -> Node {
-        if let Some(index) = self.tables.iter().position(|t| t.0 == name) {
+        if let Some(index) = self.table_index.get(name).copied() {
             let arguments: Vec<Node> = args.iter().map(|a| self.expr(a)).collect();
             let (keys, value) =
                 self.tables.get(index).map(|t| (t.1.clone(), t.2.clone())).unwrap_or((Vec::new(), Type::Error));

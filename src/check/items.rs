@@ -26,6 +26,10 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
         used_early: Vec::new(),
         amount_allowed: false,
         reads_order: false,
+        binding_index: HashMap::new(),
+        attribute_index: HashMap::new(),
+        table_index: HashMap::new(),
+        depths: Vec::new(),
     };
     for item in &file.items {
         match item {
@@ -62,6 +66,11 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
                 );
             }
             let reads = scope.reads_order;
+            let depth = scope.depth(&value);
+            let what = format!("`{}`", binding.name.node);
+            let depth = depth.filter(|d| scope.within_depth(Some(*d), binding.name.span, &what));
+            scope.depths.push(depth);
+            scope.binding_index.entry(binding.name.node.clone()).or_insert(scope.bindings.len());
             scope.bindings.push((binding.name.node.clone(), value.value_type.clone(), binding.kind, reads));
             scope.used.push(false);
             binding_spans.push(binding.name.clone());
@@ -93,6 +102,8 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
                     scope.amount_allowed = true;
                     let node = scope.condition(e);
                     scope.amount_allowed = false;
+                    let depth = scope.depth(&node);
+                    scope.within_depth(depth, node.span, "this promise");
                     Some(node)
                 }
             };
@@ -112,7 +123,11 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
             );
         }
     }
-    lints::all(scope.problems, &program, file, source);
+    // The lints follow names recursively: past the depth limit they are not safe to run, and
+    // the policy cannot be used anyway.
+    if !scope.problems.iter().any(|p| p.code == "E108") {
+        lints::all(scope.problems, &program, file, source);
+    }
     Some(program)
 }
 
@@ -127,7 +142,7 @@ fn duplicate(problems: &mut Vec<CheckError>, source: &str, what: &str, name: &Sp
 
 fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
     let name = &attribute.name;
-    if scope.attributes.iter().any(|a| a.name == name.node) {
+    if scope.attribute_index.contains_key(&name.node) {
         duplicate(scope.problems, scope.source, "attribute", name, name.span);
         return;
     }
@@ -158,6 +173,7 @@ fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
         ast::TypeName::Named(type_name) => type_name.clone(),
         ast::TypeName::OneOf(_) => "one_of".to_owned(),
     };
+    scope.attribute_index.insert(name.node.clone(), scope.attributes.len());
     scope.attributes.push(AttributeDef {
         name: name.node.clone(),
         value_type,
@@ -271,6 +287,7 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
         }
     }
     let key_types = key_types.into_iter().map(|t| t.unwrap_or(Type::Error)).collect();
+    scope.table_index.entry(table.name.node.clone()).or_insert(scope.tables.len());
     scope.tables.push((table.name.node.clone(), key_types, value_type.unwrap_or(Type::Error)));
     let names: Vec<Vec<String>> = (0..table.keys.len())
         .map(|column| {
@@ -392,6 +409,7 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
         },
     };
     let review = if matches!(action, ActionDef::Refund { manual: true, .. }) { Review::Manual } else { review };
+    limit_depth(scope, &conditions, &action);
     RuleDef {
         name: rule.name.node.clone(),
         name_span: rule.name.span,
@@ -403,6 +421,51 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
         no_reason_period,
         action,
         span: rule.span.0,
+    }
+}
+
+/// Every value a rule computes is within [`crate::syntax::MAX_DEPTH`] levels, counting the
+/// names it reads and, for a destination, the `if`s it is chosen through.
+fn limit_depth(scope: &mut Scope<'_>, conditions: &[Node], action: &ActionDef) {
+    let mut nodes: Vec<&Node> = conditions.iter().collect();
+    let mut choices: Vec<&ChoiceDef> = Vec::new();
+    if let ActionDef::Refund { parts, .. } = action {
+        for part in parts {
+            nodes.push(&part.base);
+            for step in &part.steps {
+                nodes.push(&step.value);
+                nodes.extend(step.upper.as_ref());
+            }
+            match &part.destination {
+                DestinationDef::To(choice) => choices.push(choice),
+                DestinationDef::Split(shares) => {
+                    for (weight, choice) in shares {
+                        nodes.push(weight);
+                        choices.push(choice);
+                    }
+                }
+            }
+        }
+    }
+    for node in nodes {
+        let depth = scope.depth(node);
+        scope.within_depth(depth, node.span, "this value");
+    }
+    for choice in choices {
+        if let (ChoiceDef::If(condition, ..), depth) = (choice, choice_depth(scope, choice)) {
+            scope.within_depth(depth, condition.span, "this destination");
+        }
+    }
+}
+
+/// How deep a destination is chosen: one level per `if`, plus the deepest condition.
+fn choice_depth(scope: &Scope<'_>, choice: &ChoiceDef) -> Option<usize> {
+    match choice {
+        ChoiceDef::Fixed(_) => Some(1),
+        ChoiceDef::If(condition, then, otherwise) => {
+            let deepest = scope.depth(condition)?.max(choice_depth(scope, then)?).max(choice_depth(scope, otherwise)?);
+            Some(deepest + 1)
+        }
     }
 }
 

@@ -146,14 +146,21 @@ fn unused(problems: &mut Vec<CheckError>, program: &Program, block: &ast::Policy
     for node in every_node(program) {
         walk(node, &mut mark);
     }
+    // By name, first declaration first: a lookup per declaration stays linear in the file.
+    let mut table_index: HashMap<&str, usize> = HashMap::new();
+    for (index, table) in program.tables.iter().enumerate() {
+        table_index.entry(table.name.as_str()).or_insert(index);
+    }
+    let attribute_index: HashMap<&str, usize> =
+        program.attributes.iter().enumerate().map(|(index, a)| (a.name.as_str(), index)).collect();
     for item in &block.items {
         let (name, used, what) = match item {
             Item::Table(table) => {
-                let index = program.tables.iter().position(|t| t.name == table.name.node);
+                let index = table_index.get(table.name.node.as_str()).copied();
                 (&table.name, index.and_then(|i| tables.get(i)).copied().unwrap_or(true), "table")
             }
             Item::Attribute(attribute) => {
-                let index = program.attributes.iter().position(|a| a.name == attribute.name.node);
+                let index = attribute_index.get(attribute.name.node.as_str()).copied();
                 (&attribute.name, index.and_then(|i| attributes.get(i)).copied().unwrap_or(true), "attribute")
             }
             _ => continue,
