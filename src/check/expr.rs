@@ -299,10 +299,7 @@ impl Scope<'_> {
                                 )),
                         )
                     }
-                    _ => node(
-                        NodeKind::Const(Value::Symbol(name.as_str().into())),
-                        Type::Symbol(SymbolSet::Free(name.clone())),
-                    ),
+                    _ => self.bare_word(name, span),
                 },
             },
             _ => {
@@ -315,6 +312,47 @@ impl Scope<'_> {
                 )
             }
         }
+    }
+
+    /// A bare word that names nothing: a symbol such as `subscription`, unless it is no symbol
+    /// the policy or the order knows and is close to a declared name, when it is a typo of that
+    /// name (`payg_prat` for `payg_rate`) and must not be read as a symbol.
+    fn bare_word(&mut self, name: &str, span: Span) -> Node {
+        let symbol = Node {
+            kind: NodeKind::Const(Value::Symbol(name.into())),
+            value_type: Type::Symbol(SymbolSet::Free(name.to_owned())),
+            span,
+        };
+        if self.is_known_symbol(name) {
+            return symbol;
+        }
+        let mut declared: Vec<String> = self.all_bindings.keys().cloned().collect();
+        declared.extend(self.tables.iter().map(|t| t.0.clone()));
+        declared.extend(self.attributes.iter().map(|a| format!("order.attributes.{}", a.name)));
+        // An attribute is compared by its own name, not its path.
+        let best =
+            crate::check::closest(name, declared.iter().map(|d| d.strip_prefix("order.attributes.").unwrap_or(d)))
+                .and_then(|short| declared.iter().find(|d| d.strip_prefix("order.attributes.").unwrap_or(d) == short));
+        let Some(best) = best.cloned() else {
+            return symbol;
+        };
+        // The name meant is used, if misspelt: no "never used" on top of this error.
+        self.used_early.push(best.clone());
+        self.problem(CheckError::error("E101", span, format!("unknown name `{name}`")).label("not defined").help(
+            format!("did you mean `{best}`? (a word that names nothing is read as a symbol such as `subscription`)"),
+        ))
+    }
+
+    /// Whether `name` is a symbol of some set the policy can compare with: a member of an
+    /// order field's set, of an attribute's `one_of`, a rounding mode, a destination, or a
+    /// key of a table.
+    fn is_known_symbol(&self, name: &str) -> bool {
+        let in_set = |t: &Type| matches!(t, Type::Symbol(set) if set.members().is_some_and(|m| m.contains(&name)));
+        Field::ALL.iter().any(|f| in_set(&f.value_type()))
+            || self.attributes.iter().any(|a| in_set(&a.value_type))
+            || in_set(&Type::Symbol(crate::value::ROUNDING_MODES))
+            || in_set(&Type::Symbol(crate::value::DESTINATIONS))
+            || self.table_names.iter().flatten().flatten().any(|key| key == name)
     }
 
     fn call(&mut self, name: &str, name_span: Span, args: &[Expr], span: Span) -> Node {
