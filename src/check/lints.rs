@@ -16,6 +16,7 @@ pub(super) fn all(problems: &mut Vec<CheckError>, program: &Program, block: &ast
     rule_order(problems, program, source);
     unused(problems, program, block);
     uncapped(problems, program);
+    super::contradictions::contradictions(problems, program, source);
 }
 
 /// No catch-all; a rule behind a catch-all; a rule whose conditions imply an earlier rule's.
