@@ -173,14 +173,59 @@ fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
         ast::TypeName::Named(type_name) => type_name.clone(),
         ast::TypeName::OneOf(_) => "one_of".to_owned(),
     };
+    let at_least = attribute.at_least.as_ref().and_then(|b| bound(scope, name, &value_type, b, "at least"));
+    let at_most = attribute.at_most.as_ref().and_then(|b| bound(scope, name, &value_type, b, "at most"));
     scope.attribute_index.insert(name.node.clone(), scope.attributes.len());
     scope.attributes.push(AttributeDef {
         name: name.node.clone(),
         value_type,
         declared,
         default,
+        at_least,
+        at_most,
         description: attribute.description.clone(),
     });
+}
+
+/// `at least LOW` / `at most HIGH` of an attribute: a value of the attribute's own type, which
+/// must be one that has an order (an amount, a number, a duration, an instant or a date).
+fn bound(
+    scope: &mut Scope<'_>,
+    name: &Spanned<String>,
+    value_type: &Type,
+    limit: &ast::Expr,
+    which: &str,
+) -> Option<Bound> {
+    let node = scope.expr(limit);
+    let depth = scope.depth(&node);
+    if !scope.within_depth(depth, limit.span, "this bound")
+        || node.value_type == Type::Error
+        || *value_type == Type::Error
+    {
+        return None;
+    }
+    if !super::types::is_ordered(value_type) {
+        scope.problems.push(
+            CheckError::error("E129", limit.span, format!("attribute `{}` is {value_type}, which has no `{which}`", name.node))
+                .label("no order to bound")
+                .help("only amounts, numbers, counts, percentages, durations, instants and dates can have `at least` and `at most`; remove the bound"),
+        );
+        return None;
+    }
+    if node.value_type != *value_type {
+        let found = node.value_type.clone();
+        scope.problems.push(
+            CheckError::error(
+                "E129",
+                limit.span,
+                format!("attribute `{}` is {value_type}, but its `{which}` bound is {found}", name.node),
+            )
+            .label(format!("this is {found}"))
+            .help(format!("write the bound as {value_type}, such as `{which} order.paid.total` for an amount")),
+        );
+        return None;
+    }
+    Some(Bound { limit: node, text: limit.span.text(scope.source).trim().to_owned() })
 }
 
 /// A constant written where only constants may stand (defaults, table cells).

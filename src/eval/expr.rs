@@ -56,7 +56,42 @@ impl<'p, 'o> Env<'p, 'o> {
                 None => Ok(declared.default.clone().unwrap_or(Value::Missing)),
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Env { program, order, attributes, memo: vec![None; program.bindings.len()], amount: Decimal::ZERO })
+        let mut env =
+            Env { program, order, attributes, memo: vec![None; program.bindings.len()], amount: Decimal::ZERO };
+        env.check_bounds()?;
+        Ok(env)
+    }
+
+    /// Every attribute the order gives is within the bounds the policy declares for it
+    /// (`at most order.list_price * 5`): an order that is not is refused, naming the field.
+    fn check_bounds(&mut self) -> Result<()> {
+        let program = self.program;
+        for (index, declared) in program.attributes.iter().enumerate() {
+            let bounds = [(&declared.at_least, Ordering::Less, "less"), (&declared.at_most, Ordering::Greater, "more")];
+            for (bound, outside, word) in bounds {
+                let Some(bound) = bound else { continue };
+                // A default is the policy's own value: only what the order gives is checked.
+                if !self.order.attributes.contains_key(&declared.name) {
+                    continue;
+                }
+                let value = self.attributes.get(index).cloned().unwrap_or(Value::Missing);
+                let limit = self.eval(&bound.limit)?;
+                if compare(&value, &limit) == Some(outside) {
+                    let shown = if bound.text == limit.to_string() {
+                        format!("`{}`", bound.text)
+                    } else {
+                        format!("`{}` = {limit}", bound.text)
+                    };
+                    let allowed = if outside == Ordering::Less { "at least" } else { "at most" };
+                    return Err(OrderError::Invalid {
+                        path: format!("attributes.{}", declared.name),
+                        message: format!("is {value}, {word} than policy `{}` allows: {allowed} {shown}", program.id),
+                    }
+                    .into());
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Evaluates a condition.

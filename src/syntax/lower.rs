@@ -165,13 +165,25 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
             let type_name = type_name(next()?)?;
             let mut default = None;
             let mut description = None;
+            let (mut at_least, mut at_most) = (None, None);
             for rest in kids {
                 match rest.as_rule() {
                     Rule::string => description = Some(string(&rest).node),
+                    Rule::attribute_bound => {
+                        let bound_span = span(&rest);
+                        let mut inner = data(rest).filter(|p| p.as_rule() != Rule::kw_at);
+                        let which = child(&mut inner, bound_span)?.as_rule();
+                        let limit = Some(expr(child(&mut inner, bound_span)?)?);
+                        if which == Rule::kw_least {
+                            at_least = limit;
+                        } else {
+                            at_most = limit;
+                        }
+                    }
                     _ => default = Some(expr(rest)?),
                 }
             }
-            Item::Attribute(Attribute { name, type_name, default, description })
+            Item::Attribute(Attribute { name, type_name, default, at_least, at_most, description })
         }
         Rule::const_decl | Rule::let_decl => {
             let kind = if rule == Rule::const_decl { BindingKind::Const } else { BindingKind::Let };

@@ -1,0 +1,159 @@
+//! W008: a refund that may pay out more than the order paid. A receipt is read step by step,
+//! keeping whether the running amount is at most what was paid: it starts so when its base is
+//! an amount paid (or a share of one, or what is left of one), `plus` loses it, `cap X` gains
+//! it when X is paid, `clamp LOW to HIGH` keeps it only when LOW is at most what was paid too
+//! (`clamp 2000.00 CNY to order.paid.cash` pays 2,000 on a 400 order).
+//!
+//! What was paid comes in parts that may be added but not counted twice: the cash, the
+//! voucher and the gift money (the three are the total); the deposit, which is refunded on its
+//! own; and each money attribute whose largest value the policy declares (`at most`).
+
+use rust_decimal::Decimal;
+
+use crate::ast::{BinaryOp, StepKind, UnaryOp};
+use crate::check::program::{ActionDef, Builtin, Node, NodeKind, Program};
+use crate::check::CheckError;
+use crate::order::Field;
+use crate::value::{Type, Value};
+
+/// The parts of what was paid that an amount is at most the sum of, as bits.
+type Paid = u64;
+
+const CASH: Paid = 1;
+const VOUCHER: Paid = 2;
+const GIFT: Paid = 4;
+const TOTAL: Paid = CASH | VOUCHER | GIFT;
+const DEPOSIT: Paid = 8;
+/// The first bit of the attributes with a declared largest value.
+const FIRST_ATTRIBUTE: u32 = 4;
+
+/// Warns about every refund part whose final amount is not at most what was paid.
+pub(super) fn uncapped(problems: &mut Vec<CheckError>, program: &Program) {
+    for rule in &program.rules {
+        let ActionDef::Refund { parts, .. } = &rule.action else { continue };
+        for part in parts {
+            if part.base.value_type == Type::Error {
+                continue;
+            }
+            let mut capped = paid(program, &part.base).is_some();
+            // Where the refund last lost its bound, when a step lost it.
+            let mut blame = None;
+            for step in &part.steps {
+                let was = capped;
+                capped = match step.kind {
+                    StepKind::Plus => false,
+                    StepKind::Less => capped && !negative(&step.value),
+                    StepKind::Deduct | StepKind::Offset | StepKind::ZeroBelow | StepKind::ReviewWhen => capped,
+                    StepKind::Cap => capped || paid(program, &step.value).is_some(),
+                    StepKind::Clamp => {
+                        let high = step.upper.as_ref().is_some_and(|high| paid(program, high).is_some());
+                        let low = is_zero(&step.value) || paid(program, &step.value).is_some();
+                        if (was || high) && !low {
+                            blame = Some((step.value.span, "this lower bound may be more than was paid"));
+                        }
+                        (was || high) && low
+                    }
+                };
+                if was && !capped && step.kind != StepKind::Clamp {
+                    blame = Some((step.span, "this step may take the refund above what was paid"));
+                }
+                if capped {
+                    blame = None;
+                }
+            }
+            if !capped {
+                let (span, label) = blame.unwrap_or((part.base.span, "may exceed the amount paid"));
+                problems.push(
+                    CheckError::warning("W008", span, "this refund is not capped by what was paid")
+                        .label(label)
+                        .help("end the receipt with `clamp 0.00 ... to order.paid.cash` or `cap order.paid.cash` (a cap by a constant or by the list price does not keep a refund within what was paid)"),
+                );
+            }
+        }
+    }
+}
+
+/// The parts of what was paid that `node` is at most the sum of, or `None` when it may be more.
+fn paid(program: &Program, node: &Node) -> Option<Paid> {
+    let only = |parts: Paid| (parts & DEPOSIT == 0 || parts == DEPOSIT).then_some(parts);
+    match &node.kind {
+        NodeKind::Field(field) => match field {
+            Field::PaidCash => Some(CASH),
+            Field::PaidVoucher => Some(VOUCHER),
+            Field::PaidGift => Some(GIFT),
+            Field::PaidTotal => Some(TOTAL),
+            Field::Deposit => Some(DEPOSIT),
+            _ => None,
+        },
+        NodeKind::Attribute(index) => {
+            let bounded =
+                program.attributes.get(*index).is_some_and(|a| a.at_most.is_some() && a.value_type == Type::Money);
+            let bit = u32::try_from(*index).ok()?.checked_add(FIRST_ATTRIBUTE)?;
+            bounded.then(|| 1u64.checked_shl(bit)).flatten()
+        }
+        NodeKind::Binding(index) => program.bindings.get(*index).and_then(|b| paid(program, &b.value)),
+        // Parts may be added, each counted once: cash + voucher is at most the total.
+        NodeKind::Binary(BinaryOp::Add, l, r) => {
+            let (l, r) = (paid(program, l)?, paid(program, r)?);
+            if l & r != 0 {
+                return None;
+            }
+            only(l | r)
+        }
+        NodeKind::Binary(BinaryOp::Sub, l, r) => paid(program, l).filter(|_| !negative(r)),
+        NodeKind::Binary(BinaryOp::Mul, l, r) => {
+            paid(program, l).filter(|_| share(program, r)).or_else(|| paid(program, r).filter(|_| share(program, l)))
+        }
+        NodeKind::Binary(BinaryOp::Div, l, r) => {
+            paid(program, l).filter(|_| constant(r).is_some_and(|x| x >= Decimal::ONE))
+        }
+        NodeKind::Call(Builtin::Min, args) => {
+            args.iter().filter_map(|a| paid(program, a)).min_by_key(|p| p.count_ones())
+        }
+        // Rounding moves an amount by less than a step: close enough to what was paid.
+        NodeKind::Call(Builtin::Max | Builtin::Round | Builtin::Floor | Builtin::Ceil, args) => {
+            let first = paid(program, args.first()?)?;
+            let mut parts = first;
+            for other in args.iter().skip(1).filter(|a| a.value_type == Type::Money) {
+                parts |= paid(program, other)?;
+            }
+            only(parts)
+        }
+        NodeKind::If(_, a, b) => only(paid(program, a)? | paid(program, b)?),
+        _ => None,
+    }
+}
+
+/// A factor between 0 and 1: a constant, or a table whose values all are.
+fn share(program: &Program, node: &Node) -> bool {
+    let fraction = |x: &Decimal| *x >= Decimal::ZERO && *x <= Decimal::ONE;
+    match &node.kind {
+        NodeKind::Const(Value::Number(x)) => fraction(x),
+        NodeKind::Table(index, _) => program
+            .tables
+            .get(*index)
+            .is_some_and(|t| t.rows.iter().all(|(_, v)| matches!(v, Value::Number(x) if fraction(x)))),
+        _ => false,
+    }
+}
+
+fn constant(node: &Node) -> Option<Decimal> {
+    match &node.kind {
+        NodeKind::Const(Value::Number(x)) => Some(*x),
+        _ => None,
+    }
+}
+
+fn is_zero(node: &Node) -> bool {
+    matches!(&node.kind, NodeKind::Const(Value::Money(x)) if x.is_zero())
+}
+
+/// Below zero for certain: a negative constant, or a negated value. (Whether a difference is
+/// negative is not known here; a policy subtracting what it computed is given the benefit.)
+fn negative(node: &Node) -> bool {
+    match &node.kind {
+        NodeKind::Const(Value::Money(x) | Value::Number(x)) => x.is_sign_negative() && !x.is_zero(),
+        NodeKind::Unary(UnaryOp::Neg, _) => true,
+        _ => false,
+    }
+}
