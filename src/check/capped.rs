@@ -29,13 +29,15 @@ const FIRST_ATTRIBUTE: u32 = 4;
 
 /// Warns about every refund part whose final amount is not at most what was paid.
 pub(super) fn uncapped(problems: &mut Vec<CheckError>, program: &Program) {
+    let mut known = Known { program, bindings: vec![None; program.bindings.len()] };
+    let known = &mut known;
     for rule in &program.rules {
         let ActionDef::Refund { parts, .. } = &rule.action else { continue };
         for part in parts {
             if part.base.value_type == Type::Error {
                 continue;
             }
-            let mut capped = paid(program, &part.base).is_some();
+            let mut capped = paid(known, &part.base).is_some();
             // Where the refund last lost its bound, when a step lost it.
             let mut blame = None;
             for step in &part.steps {
@@ -44,10 +46,10 @@ pub(super) fn uncapped(problems: &mut Vec<CheckError>, program: &Program) {
                     StepKind::Plus => false,
                     StepKind::Less => capped && !negative(&step.value),
                     StepKind::Deduct | StepKind::Offset | StepKind::ZeroBelow | StepKind::ReviewWhen => capped,
-                    StepKind::Cap => capped || paid(program, &step.value).is_some(),
+                    StepKind::Cap => capped || paid(known, &step.value).is_some(),
                     StepKind::Clamp => {
-                        let high = step.upper.as_ref().is_some_and(|high| paid(program, high).is_some());
-                        let low = is_zero(&step.value) || paid(program, &step.value).is_some();
+                        let high = step.upper.as_ref().is_some_and(|high| paid(known, high).is_some());
+                        let low = is_zero(&step.value) || paid(known, &step.value).is_some();
                         if (was || high) && !low {
                             blame = Some((step.value.span, "this lower bound may be more than was paid"));
                         }
@@ -73,8 +75,16 @@ pub(super) fn uncapped(problems: &mut Vec<CheckError>, program: &Program) {
     }
 }
 
+/// The program, and what is known of each binding so far: a name used twice in the next one
+/// (`let b = min(a, a)`, `let c = min(b, b)`, ...) is looked at once, not 2^n times.
+struct Known<'p> {
+    program: &'p Program,
+    bindings: Vec<Option<Option<Paid>>>,
+}
+
 /// The parts of what was paid that `node` is at most the sum of, or `None` when it may be more.
-fn paid(program: &Program, node: &Node) -> Option<Paid> {
+fn paid(known: &mut Known<'_>, node: &Node) -> Option<Paid> {
+    let program = known.program;
     let only = |parts: Paid| (parts & DEPOSIT == 0 || parts == DEPOSIT).then_some(parts);
     match &node.kind {
         NodeKind::Field(field) => match field {
@@ -91,35 +101,43 @@ fn paid(program: &Program, node: &Node) -> Option<Paid> {
             let bit = u32::try_from(*index).ok()?.checked_add(FIRST_ATTRIBUTE)?;
             bounded.then(|| 1u64.checked_shl(bit)).flatten()
         }
-        NodeKind::Binding(index) => program.bindings.get(*index).and_then(|b| paid(program, &b.value)),
+        NodeKind::Binding(index) => {
+            if let Some(Some(seen)) = known.bindings.get(*index) {
+                return *seen;
+            }
+            let parts = program.bindings.get(*index).and_then(|b| paid(known, &b.value));
+            if let Some(slot) = known.bindings.get_mut(*index) {
+                *slot = Some(parts);
+            }
+            parts
+        }
         // Parts may be added, each counted once: cash + voucher is at most the total.
         NodeKind::Binary(BinaryOp::Add, l, r) => {
-            let (l, r) = (paid(program, l)?, paid(program, r)?);
+            let (l, r) = (paid(known, l)?, paid(known, r)?);
             if l & r != 0 {
                 return None;
             }
             only(l | r)
         }
-        NodeKind::Binary(BinaryOp::Sub, l, r) => paid(program, l).filter(|_| !negative(r)),
+        NodeKind::Binary(BinaryOp::Sub, l, r) => paid(known, l).filter(|_| !negative(r)),
         NodeKind::Binary(BinaryOp::Mul, l, r) => {
-            paid(program, l).filter(|_| share(program, r)).or_else(|| paid(program, r).filter(|_| share(program, l)))
+            let left = paid(known, l).filter(|_| share(program, r));
+            left.or_else(|| paid(known, r).filter(|_| share(program, l)))
         }
         NodeKind::Binary(BinaryOp::Div, l, r) => {
-            paid(program, l).filter(|_| constant(r).is_some_and(|x| x >= Decimal::ONE))
+            paid(known, l).filter(|_| constant(r).is_some_and(|x| x >= Decimal::ONE))
         }
-        NodeKind::Call(Builtin::Min, args) => {
-            args.iter().filter_map(|a| paid(program, a)).min_by_key(|p| p.count_ones())
-        }
+        NodeKind::Call(Builtin::Min, args) => args.iter().filter_map(|a| paid(known, a)).min_by_key(|p| p.count_ones()),
         // Rounding moves an amount by less than a step: close enough to what was paid.
         NodeKind::Call(Builtin::Max | Builtin::Round | Builtin::Floor | Builtin::Ceil, args) => {
-            let first = paid(program, args.first()?)?;
+            let first = paid(known, args.first()?)?;
             let mut parts = first;
             for other in args.iter().skip(1).filter(|a| a.value_type == Type::Money) {
-                parts |= paid(program, other)?;
+                parts |= paid(known, other)?;
             }
             only(parts)
         }
-        NodeKind::If(_, a, b) => only(paid(program, a)? | paid(program, b)?),
+        NodeKind::If(_, a, b) => only(paid(known, a)? | paid(known, b)?),
         _ => None,
     }
 }

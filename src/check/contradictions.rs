@@ -12,9 +12,9 @@ use crate::check::CheckError;
 use crate::eval::compare;
 use crate::value::{Type, Value};
 
-/// The most tests read from one rule: named conditions that use each other twice would
-/// otherwise unfold into exponentially many.
-const MAX_TESTS: usize = 512;
+/// The most parts of conditions looked at in one rule: named conditions that use each other
+/// twice (`let b = a and a`, `let c = b and b`, ...) would otherwise unfold into 2^n.
+const MAX_VISITS: usize = 256;
 
 /// What a condition says about one value.
 #[derive(Debug, Clone)]
@@ -31,6 +31,8 @@ enum Test {
     Is(bool),
     /// `is missing` (true) or `is present` (false).
     Missing(bool),
+    /// `false`: holds for no order at all.
+    Never,
 }
 
 /// A test of the value written as `subject`, from the condition `node`.
@@ -44,8 +46,21 @@ struct Fact<'p> {
 pub(super) fn contradictions(problems: &mut Vec<CheckError>, program: &Program, source: &str) {
     for rule in &program.rules {
         let mut facts = Vec::new();
+        let mut visits = 0;
         for condition in &rule.conditions {
-            read(program, source, condition, &mut facts);
+            read(program, source, condition, &mut facts, &mut visits);
+        }
+        if let Some(never) = facts.iter().find(|f| matches!(f.test, Test::Never)) {
+            problems.push(
+                CheckError::warning(
+                    "W011",
+                    never.node.span,
+                    format!("rule `{}` can never decide: its condition is `false`", rule.name),
+                )
+                .label("never holds")
+                .help("remove the rule, or write the condition it should have"),
+            );
+            continue;
         }
         let clash = facts.iter().enumerate().find_map(|(index, later)| {
             facts.iter().take(index).find(|earlier| excludes(earlier, later)).map(|earlier| (earlier, later))
@@ -70,15 +85,16 @@ pub(super) fn contradictions(problems: &mut Vec<CheckError>, program: &Program, 
 }
 
 /// The tests `node` makes when it holds, following `and`s and named conditions.
-fn read<'p>(program: &'p Program, source: &'p str, node: &'p Node, facts: &mut Vec<Fact<'p>>) {
-    if facts.len() >= MAX_TESTS {
+fn read<'p>(program: &'p Program, source: &'p str, node: &'p Node, facts: &mut Vec<Fact<'p>>, visits: &mut usize) {
+    *visits += 1;
+    if *visits > MAX_VISITS {
         return;
     }
     let subject = |n: &'p Node| n.span.text(source).trim();
     match &node.kind {
         NodeKind::Binary(BinaryOp::And, l, r) => {
-            read(program, source, l, facts);
-            read(program, source, r, facts);
+            read(program, source, l, facts, visits);
+            read(program, source, r, facts, visits);
         }
         NodeKind::Binary(op, l, r) => {
             let (value, constant, op) = match (&l.kind, &r.kind) {
@@ -100,6 +116,7 @@ fn read<'p>(program: &'p Program, source: &'p str, node: &'p Node, facts: &mut V
         NodeKind::Unary(UnaryOp::Not, x) if is_named(x) => {
             facts.push(Fact { subject: subject(x), test: Test::Is(false), node });
         }
+        NodeKind::Const(Value::Bool(false)) => facts.push(Fact { subject: "false", test: Test::Never, node }),
         NodeKind::IsMissing(x, missing) => {
             facts.push(Fact { subject: subject(x), test: Test::Missing(*missing), node })
         }
@@ -108,7 +125,7 @@ fn read<'p>(program: &'p Program, source: &'p str, node: &'p Node, facts: &mut V
             // A named condition holds when its definition does.
             if let NodeKind::Binding(index) = &node.kind {
                 if let Some(binding) = program.bindings.get(*index) {
-                    read(program, source, &binding.value, facts);
+                    read(program, source, &binding.value, facts, visits);
                 }
             }
         }

@@ -40,6 +40,10 @@ pub(super) struct Scope<'a> {
     pub attribute_index: HashMap<String, usize>,
     /// The first table of each name, by index.
     pub table_index: HashMap<String, usize>,
+    /// The binding whose definition is being checked.
+    pub defining: Option<String>,
+    /// Where each attribute was declared, to point at the first of two.
+    pub attribute_spans: HashMap<String, Span>,
     /// How deep each binding is computed (see [`MAX_DEPTH`]); `None` once reported too deep,
     /// so a chain of 10,000 `let`s gives one error, not 9,744.
     pub depths: Vec<Option<usize>>,
@@ -246,6 +250,13 @@ impl Scope<'_> {
                                 let t = self.attributes.get(index).map_or(Type::Error, |a| a.value_type.clone());
                                 node(NodeKind::Attribute(index), t)
                             }
+                            None if self.defining.as_deref() == Some(format!("order.attributes.{name}").as_str()) => {
+                                self.problem(
+                                    CheckError::error("E106", span, format!("attribute `{name}` is bounded by itself"))
+                                        .label("the attribute being declared")
+                                        .help("bound it by constants or other order fields, such as `at most order.paid.total`"),
+                                )
+                            }
                             None => {
                                 let names: Vec<String> = self.attributes.iter().map(|a| a.name.clone()).collect();
                                 self.problem(
@@ -278,6 +289,11 @@ impl Scope<'_> {
                 }
             }
             [name] if name == "amount" && self.amount_allowed => node(NodeKind::Amount, Type::Money),
+            [name] if name == "amount" && !self.binding_index.contains_key(name) => self.problem(
+                CheckError::error("E101", span, "`amount` is only known in receipt steps and invariants")
+                    .label("no running amount here")
+                    .help("`amount` is the refund computed so far: use it after `refund ...`, in steps such as `cap` or `manual_review when`, or in an `invariant`"),
+            ),
             [name] => match self.binding_index.get(name).copied() {
                 Some(index) => {
                     if let Some(used) = self.used.get_mut(index) {
@@ -299,6 +315,16 @@ impl Scope<'_> {
                                 )),
                         )
                     }
+                    Some(_) if self.defining.as_deref() == Some(name.as_str()) => self.problem(
+                        CheckError::error("E106", span, format!("`{name}` is used in its own definition"))
+                            .label("defined from itself")
+                            .help("a name cannot be computed from itself: compute it from other names or order fields"),
+                    ),
+                    Some(_) => self.problem(
+                        CheckError::error("E106", span, format!("`{name}` cannot be read here"))
+                            .label("not available here")
+                            .help("an attribute's default and bounds read only constants and order fields"),
+                    ),
                     _ => self.bare_word(name, span),
                 },
             },
@@ -375,7 +401,10 @@ impl Scope<'_> {
                 );
             }
             for (position, (argument, key)) in arguments.iter().zip(&keys).enumerate() {
-                if !types::comparable(&argument.value_type, key) && argument.value_type != Type::Error {
+                if !types::comparable(&argument.value_type, key)
+                    && argument.value_type != Type::Error
+                    && *key != Type::Error
+                {
                     self.problems.push(
                         CheckError::error(
                             "E132",
@@ -457,6 +486,13 @@ impl Scope<'_> {
         }
     }
 
+    /// A duration too long to count in seconds or months.
+    fn too_long(span: Span) -> CheckError {
+        CheckError::error("E135", span, "this duration is too long to compute with")
+            .label("too long")
+            .help("a refund policy counts days, months and years: write a duration of at most a few thousand years")
+    }
+
     /// The value and type of a literal, checking currencies and calendar units.
     pub fn literal(&mut self, literal: &Literal, span: Span) -> Option<(Value, Type)> {
         Some(match literal {
@@ -478,10 +514,20 @@ impl Scope<'_> {
                 (Value::Money(*amount), Type::Money)
             }
             Literal::Duration(count, unit) => match unit.seconds() {
-                Some(seconds) => (Value::Duration(*count * rust_decimal::Decimal::from(seconds)), Type::Duration),
+                Some(seconds) => match count.checked_mul(rust_decimal::Decimal::from(seconds)) {
+                    Some(seconds) => (Value::Duration(seconds), Type::Duration),
+                    None => {
+                        self.problems.push(Self::too_long(span));
+                        return None;
+                    }
+                },
                 None => {
-                    let months =
-                        if *unit == TimeUnit::Year { *count * rust_decimal::Decimal::from(12) } else { *count };
+                    let twelve = rust_decimal::Decimal::from(12);
+                    let months = if *unit == TimeUnit::Year { count.checked_mul(twelve) } else { Some(*count) };
+                    let Some(months) = months else {
+                        self.problems.push(Self::too_long(span));
+                        return None;
+                    };
                     let whole = (months.fract().is_zero()).then(|| i64::try_from(months).ok()).flatten();
                     let Some(months) = whole else {
                         self.problems.push(

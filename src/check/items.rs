@@ -12,6 +12,7 @@ use crate::value::{SymbolSet, Type, Value, DESTINATIONS};
 
 /// Checks `file`; problems go to `problems`. `None` when the header is too broken to go on.
 pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut Vec<CheckError>) -> Option<Program> {
+    header::duplicate_lines(file, source, problems);
     let mut program = header::header(file, problems)?;
     let mut scope = Scope {
         source,
@@ -30,11 +31,20 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
         attribute_index: HashMap::new(),
         table_index: HashMap::new(),
         depths: Vec::new(),
+        defining: None,
+        attribute_spans: HashMap::new(),
     };
+    let mut table_spans = Vec::new();
     for item in &file.items {
         match item {
             Item::Attribute(attribute) => attribute_def(&mut scope, attribute),
-            Item::Table(table) => program.tables.push(table_def(&mut scope, table)),
+            Item::Table(table) => {
+                if let Some(first) = scope.table_index.get(&table.name.node).and_then(|i| table_spans.get(*i)) {
+                    duplicate(scope.problems, source, "table", &table.name, *first);
+                }
+                table_spans.push(table.name.span);
+                program.tables.push(table_def(&mut scope, table));
+            }
             Item::Binding(binding) => {
                 if let Some(first) = scope.all_bindings.get(&binding.name.node) {
                     let first = *first;
@@ -50,7 +60,9 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
     for item in &file.items {
         if let Item::Binding(binding) = item {
             scope.reads_order = false;
+            scope.defining = Some(binding.name.node.clone());
             let value = scope.expr(&binding.value);
+            scope.defining = None;
             if binding.kind == BindingKind::Const && scope.reads_order {
                 scope.problems.push(
                     CheckError::error(
@@ -142,10 +154,12 @@ fn duplicate(problems: &mut Vec<CheckError>, source: &str, what: &str, name: &Sp
 
 fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
     let name = &attribute.name;
-    if scope.attribute_index.contains_key(&name.node) {
-        duplicate(scope.problems, scope.source, "attribute", name, name.span);
+    if let Some(first) = scope.attribute_spans.get(&name.node) {
+        let first = *first;
+        duplicate(scope.problems, scope.source, "attribute", name, first);
         return;
     }
+    scope.attribute_spans.insert(name.node.clone(), name.span);
     let value_type = match &attribute.type_name.node {
         ast::TypeName::OneOf(members) => Type::Symbol(SymbolSet::Declared(name.node.clone(), members.clone())),
         ast::TypeName::Named(type_name) => match type_name.as_str() {
@@ -173,8 +187,11 @@ fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
         ast::TypeName::Named(type_name) => type_name.clone(),
         ast::TypeName::OneOf(_) => "one_of".to_owned(),
     };
+    scope.defining = Some(format!("order.attributes.{}", name.node));
     let at_least = attribute.at_least.as_ref().and_then(|b| bound(scope, name, &value_type, b, "at least"));
     let at_most = attribute.at_most.as_ref().and_then(|b| bound(scope, name, &value_type, b, "at most"));
+    scope.defining = None;
+    bounds_agree(scope, attribute, default.as_ref(), at_least.as_ref(), at_most.as_ref());
     scope.attribute_index.insert(name.node.clone(), scope.attributes.len());
     scope.attributes.push(AttributeDef {
         name: name.node.clone(),
@@ -226,6 +243,50 @@ fn bound(
         return None;
     }
     Some(Bound { limit: node, text: limit.span.text(scope.source).trim().to_owned() })
+}
+
+/// Constant bounds that leave no value (`at least 10 at most 1`), or a default outside them.
+fn bounds_agree(
+    scope: &mut Scope<'_>,
+    attribute: &ast::Attribute,
+    default: Option<&Value>,
+    at_least: Option<&Bound>,
+    at_most: Option<&Bound>,
+) {
+    let constant = |b: Option<&Bound>| match b.map(|b| &b.limit.kind) {
+        Some(NodeKind::Const(value)) => Some(value.clone()),
+        _ => None,
+    };
+    let (low, high) = (constant(at_least), constant(at_most));
+    let below = |a: &Value, b: &Value| crate::eval::compare(a, b).is_some_and(|o| o.is_lt());
+    if let (Some(low), Some(high), Some(span)) = (&low, &high, attribute.at_most.as_ref().map(|e| e.span)) {
+        if below(high, low) {
+            scope.problems.push(
+                CheckError::error(
+                    "E129",
+                    span,
+                    format!("attribute `{}` can be at most {high} but at least {low}", attribute.name.node),
+                )
+                .label("below the `at least` bound")
+                .help("no value fits: swap the two bounds, or correct one of them"),
+            );
+            return;
+        }
+    }
+    let (Some(default), Some(span)) = (default, attribute.default.as_ref().map(|e| e.span)) else { return };
+    let outside =
+        low.as_ref().is_some_and(|low| below(default, low)) || high.as_ref().is_some_and(|high| below(high, default));
+    if outside {
+        scope.problems.push(
+            CheckError::error(
+                "E129",
+                span,
+                format!("the default of attribute `{}` is outside its bounds", attribute.name.node),
+            )
+            .label("outside `at least` .. `at most`")
+            .help("give a default between the two bounds"),
+        );
+    }
 }
 
 /// A constant written where only constants may stand (defaults, table cells).
@@ -314,6 +375,13 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
                 .help("use `is` for keys that are names, `from` for numbers, amounts and durations"),
             );
         }
+    }
+    if table.rows.is_empty() {
+        scope.problems.push(
+            CheckError::error("E136", table.name.span, format!("table `{}` has no rows", table.name.node))
+                .label("empty table")
+                .help("write its rows between the braces, one `KEY => VALUE` per line"),
+        );
     }
     if let [only] = table.keys.as_slice() {
         let ascending = rows.windows(2).all(|pair| match pair {

@@ -132,11 +132,14 @@ impl<'p, 'o> Env<'p, 'o> {
     /// is listed too, under its text in `source`, so the reader sees the number compared.
     pub fn referenced(&mut self, node: &Node, source: &str) -> Vec<NamedValue> {
         let mut found = Vec::new();
-        self.collect(node, source, &mut found);
+        let mut expanded = vec![false; self.program.bindings.len()];
+        self.collect(node, source, &mut found, &mut expanded);
         found
     }
 
-    fn collect(&mut self, node: &Node, source: &str, found: &mut Vec<NamedValue>) {
+    /// `expanded` marks the named conditions already explained: one used twice in the next
+    /// (`let b = a and a`, `let c = b and b`, ...) is explained once, not 2^n times.
+    fn collect(&mut self, node: &Node, source: &str, found: &mut Vec<NamedValue>, expanded: &mut [bool]) {
         if is_read(&node.kind) {
             if let (Some(name), Ok(value)) = (self.name_of(node), self.eval(node)) {
                 found.push(named(name, &value));
@@ -144,17 +147,18 @@ impl<'p, 'o> Env<'p, 'o> {
             // A named condition is explained by what it is made of: `held` behind `within_five_days`.
             if let (NodeKind::Binding(index), Type::Bool) = (&node.kind, &node.value_type) {
                 let program = self.program;
-                if let Some(binding) = program.bindings.get(*index) {
-                    self.collect(&binding.value, source, found);
+                let first_time = expanded.get_mut(*index).is_some_and(|seen| !std::mem::replace(seen, true));
+                if let Some(binding) = program.bindings.get(*index).filter(|_| first_time) {
+                    self.collect(&binding.value, source, found, expanded);
                 }
             }
             return;
         }
         match &node.kind {
             NodeKind::Table(_, args) | NodeKind::Call(_, args) => {
-                args.iter().for_each(|a| self.collect(a, source, found))
+                args.iter().for_each(|a| self.collect(a, source, found, expanded))
             }
-            NodeKind::Unary(_, x) | NodeKind::IsMissing(x, _) => self.collect(x, source, found),
+            NodeKind::Unary(_, x) | NodeKind::IsMissing(x, _) => self.collect(x, source, found, expanded),
             NodeKind::Binary(op, l, r) => {
                 let compares = matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge);
                 for side in [l, r] {
@@ -164,13 +168,13 @@ impl<'p, 'o> Env<'p, 'o> {
                             found.push(named(side.span.text(source).to_owned(), &value));
                         }
                     }
-                    self.collect(side, source, found);
+                    self.collect(side, source, found, expanded);
                 }
             }
             NodeKind::If(c, a, b) => {
-                self.collect(c, source, found);
-                self.collect(a, source, found);
-                self.collect(b, source, found);
+                self.collect(c, source, found, expanded);
+                self.collect(a, source, found, expanded);
+                self.collect(b, source, found, expanded);
             }
             _ => {}
         }

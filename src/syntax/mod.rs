@@ -140,6 +140,7 @@ pub fn parse(source: &str) -> Result<File, SyntaxError> {
         return Err(SyntaxError::TooLarge { bytes: source.len(), span: Span::new(0, 0) });
     }
     check_depth(source)?;
+    check_characters(source)?;
     let mut pairs = PolicyParser::parse(Rule::file, source).map_err(|error| expected::describe(source, &error))?;
     let file = pairs.next().ok_or_else(|| lower::shape_error(Span::new(0, 0)))?;
     lower::file(file)
@@ -330,6 +331,74 @@ fn check_depth(source: &str) -> Result<(), SyntaxError> {
 fn nesting_limit(parens: usize, ifs: usize, at: Span) -> Result<(), SyntaxError> {
     if parens + ifs > MAX_NESTING {
         return Err(SyntaxError::TooDeep { what: "`if`s and parentheses", limit: MAX_NESTING, span: at });
+    }
+    Ok(())
+}
+
+/// Finds characters that would otherwise give a misleading error far from the cause: an
+/// invisible character or a look-alike letter inside a name (`he\u{200B}ld`, a Cyrillic `а`),
+/// a control character, a carriage return that ends lines on its own.
+fn check_characters(source: &str) -> Result<(), SyntaxError> {
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut chars = source.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let span = Span::new(at, at + c.len_utf8());
+        let problem = |found: String, help: &str| SyntaxError::Unexpected {
+            expected: "plain text".to_owned(),
+            found,
+            span,
+            help: Some(help.to_owned()),
+        };
+        let code = format!("U+{:04X}", u32::from(c));
+        match c {
+            '\r' if chars.peek().is_none_or(|(_, next)| *next != '\n') => {
+                return Err(problem(
+                    "a carriage return without a line feed".to_owned(),
+                    "lines end with CR alone here (old Mac line ends): save the file with LF or CRLF line ends",
+                ));
+            }
+            '\n' => {
+                in_comment = false;
+                in_string = false;
+            }
+            _ if in_comment => {}
+            '#' if !in_string => in_comment = true,
+            '\\' if in_string => {
+                chars.next();
+            }
+            '"' => in_string = !in_string,
+            '\u{FEFF}' if at == 0 => {}
+            '\t' | '\r' => {}
+            // Trojan Source: text that reads one way in an editor and another way to the parser
+            // or to the customer who reads the message.
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+                return Err(problem(
+                    format!("a bidirectional control character ({code})"),
+                    "delete it: it reorders the text around it, so that what is shown is not what is written",
+                ));
+            }
+            c if c.is_control() => {
+                return Err(problem(
+                    format!("a control character ({code})"),
+                    "delete it: it is invisible in most editors",
+                ));
+            }
+            _ if in_string => {}
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => {
+                return Err(problem(
+                    format!("an invisible character ({code})"),
+                    "delete it: it cannot be seen in most editors, but splits the word in two",
+                ));
+            }
+            c if !c.is_ascii() => {
+                return Err(problem(
+                    format!("`{c}` ({code}), which is not an ASCII character"),
+                    "outside quotes a policy is written in ASCII: names use the letters a-z, digits and `_` (a letter from another alphabet can look the same: retype the word)",
+                ));
+            }
+            _ => {}
+        }
     }
     Ok(())
 }

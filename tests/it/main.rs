@@ -18,6 +18,7 @@ mod editors;
 mod format;
 mod fuzz;
 mod hostile;
+mod hostile_policies;
 mod language;
 mod limits;
 mod malformed_orders;
