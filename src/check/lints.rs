@@ -19,6 +19,11 @@ pub(super) fn all(problems: &mut Vec<CheckError>, program: &Program, block: &ast
     super::contradictions::contradictions(problems, program, source);
 }
 
+/// How many rules before a rule are compared with it for W006. Comparing every pair is
+/// quadratic: 40,000 rules took minutes to check. A real policy has a few dozen rules, all
+/// within the window.
+const SHADOW_WINDOW: usize = 500;
+
 /// No catch-all; a rule behind a catch-all; a rule whose conditions imply an earlier rule's.
 fn rule_order(problems: &mut Vec<CheckError>, program: &Program, source: &str) {
     let mut covered: HashMap<Field, Vec<String>> = HashMap::new();
@@ -34,7 +39,8 @@ fn rule_order(problems: &mut Vec<CheckError>, program: &Program, source: &str) {
             );
             continue;
         }
-        let shadow = program.rules.iter().take(index).find(|earlier| {
+        let nearest = index.saturating_sub(SHADOW_WINDOW);
+        let shadow = program.rules.iter().take(index).skip(nearest).find(|earlier| {
             earlier.conditions.iter().all(|a| rule.conditions.iter().any(|b| implies(program, source, b, a)))
         });
         if let Some(earlier) = shadow {
