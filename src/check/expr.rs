@@ -92,53 +92,57 @@ impl Scope<'_> {
     }
 
     /// Resolves and types `e`.
+    /// Each recursive form is resolved in a function of its own, so that the frame on the
+    /// stack once per level stays small in a debug build (see `syntax::MAX_DEPTH`).
     pub fn expr(&mut self, e: &Expr) -> Node {
         let span = e.span;
-        let node = |kind, value_type| Node { kind, value_type, span };
         match &e.node {
             ExprKind::Literal(literal) => match self.literal(literal, span) {
-                Some((value, t)) => node(NodeKind::Const(value), t),
+                Some((value, t)) => Node { kind: NodeKind::Const(value), value_type: t, span },
                 None => Node { kind: NodeKind::Const(Value::Missing), value_type: Type::Error, span },
             },
             ExprKind::Path(segments) => self.path(segments, span),
             ExprKind::Call(name, args) => self.call(&name.node, name.span, args, span),
-            ExprKind::Unary(op, x) => {
-                let x = self.expr(x);
-                match types::unary(*op, &x.value_type) {
-                    Ok(t) => node(NodeKind::Unary(*op, Box::new(x)), t),
-                    Err((message, help)) => self.mismatch(span, message, help),
-                }
-            }
+            ExprKind::Unary(op, x) => self.unary(*op, x, span),
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, span),
-            ExprKind::IsMissing(x, missing) => {
-                let x = self.expr(x);
-                if x.value_type == Type::Error {
-                    return Node { kind: NodeKind::Const(Value::Missing), value_type: Type::Error, span };
-                }
-                if !matches!(x.kind, NodeKind::Field(_) | NodeKind::Attribute(_) | NodeKind::Binding(_))
-                    && x.value_type != Type::Error
-                {
-                    return self.problem(
-                        CheckError::error("E111", span, "only an order field can be missing")
-                            .label("not an order field")
-                            .help("write `order.traffic is missing` or `order.expires_at is present`"),
-                    );
-                }
-                node(NodeKind::IsMissing(Box::new(x), *missing), Type::Bool)
-            }
-            ExprKind::If(c, a, b) => {
-                let c = self.condition(c);
-                let (a, b) = (self.expr(a), self.expr(b));
-                let t = self.unify(&a, &b);
-                match t {
-                    Some(t) => node(NodeKind::If(Box::new(c), Box::new(a), Box::new(b)), t),
-                    None => self.mismatch(
-                        span,
-                        format!("the two branches of `if` give {} and {}", a.value_type, b.value_type),
-                        Some("both branches must give the same kind of value".to_owned()),
-                    ),
-                }
-            }
+            ExprKind::IsMissing(x, missing) => self.is_missing(x, *missing, span),
+            ExprKind::If(c, a, b) => self.if_expr(c, a, b, span),
+        }
+    }
+
+    fn unary(&mut self, op: crate::ast::UnaryOp, x: &Expr, span: Span) -> Node {
+        let x = self.expr(x);
+        match types::unary(op, &x.value_type) {
+            Ok(t) => Node { kind: NodeKind::Unary(op, Box::new(x)), value_type: t, span },
+            Err((message, help)) => self.mismatch(span, message, help),
+        }
+    }
+
+    fn is_missing(&mut self, x: &Expr, missing: bool, span: Span) -> Node {
+        let x = self.expr(x);
+        if x.value_type == Type::Error {
+            return Node { kind: NodeKind::Const(Value::Missing), value_type: Type::Error, span };
+        }
+        if !matches!(x.kind, NodeKind::Field(_) | NodeKind::Attribute(_) | NodeKind::Binding(_)) {
+            return self.problem(
+                CheckError::error("E111", span, "only an order field can be missing")
+                    .label("not an order field")
+                    .help("write `order.traffic is missing` or `order.expires_at is present`"),
+            );
+        }
+        Node { kind: NodeKind::IsMissing(Box::new(x), missing), value_type: Type::Bool, span }
+    }
+
+    fn if_expr(&mut self, c: &Expr, a: &Expr, b: &Expr, span: Span) -> Node {
+        let c = self.condition(c);
+        let (a, b) = (self.expr(a), self.expr(b));
+        match self.unify(&a, &b) {
+            Some(t) => Node { kind: NodeKind::If(Box::new(c), Box::new(a), Box::new(b)), value_type: t, span },
+            None => self.mismatch(
+                span,
+                format!("the two branches of `if` give {} and {}", a.value_type, b.value_type),
+                Some("both branches must give the same kind of value".to_owned()),
+            ),
         }
     }
 

@@ -190,61 +190,82 @@ impl<'p, 'o> Env<'p, 'o> {
             .collect()
     }
 
-    /// Computes `node`.
+    /// Computes `node`. Each recursive form is computed in a function of its own: in a debug
+    /// build a frame holds every temporary of every arm, and this function is on the stack
+    /// once per level of a value 256 levels deep (see `syntax::MAX_DEPTH`).
     pub fn eval(&mut self, node: &Node) -> Result<Value> {
-        let span = node.span;
         match &node.kind {
             NodeKind::Const(value) => Ok(value.clone()),
             NodeKind::Field(field) => Ok(field.read(self.order)),
             NodeKind::Attribute(index) => Ok(self.attributes.get(*index).cloned().unwrap_or(Value::Missing)),
-            NodeKind::Binding(index) => {
-                if let Some(Some(value)) = self.memo.get(*index) {
-                    return Ok(value.clone());
-                }
-                let program = self.program;
-                let Some(binding) = program.bindings.get(*index) else {
-                    return Err(EvalError::OutOfRange { what: "a name".into(), span });
-                };
-                let value = self.eval(&binding.value)?;
-                if let Some(slot) = self.memo.get_mut(*index) {
-                    *slot = Some(value.clone());
-                }
-                Ok(value)
-            }
+            NodeKind::Binding(index) => self.binding(*index, node.span),
             NodeKind::Amount => Ok(Value::Money(self.amount)),
-            NodeKind::Table(index, args) => {
-                let keys = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
-                self.lookup(*index, &keys, span)
-            }
-            NodeKind::Call(builtin, args) => {
-                let values = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
-                self.call(*builtin, &values, args, span)
-            }
-            NodeKind::Unary(op, x) => match (op, self.eval(x)?) {
-                (UnaryOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
-                (UnaryOp::Neg, Value::Money(m)) => Ok(Value::Money(-m)),
-                (UnaryOp::Neg, Value::Number(n)) => Ok(Value::Number(-n)),
-                (UnaryOp::Neg, Value::Duration(d)) => Ok(Value::Duration(-d)),
-                _ => Err(self.missing(x)),
-            },
-            NodeKind::Binary(BinaryOp::And, l, r) => Ok(Value::Bool(self.truth(l)? && self.truth(r)?)),
-            NodeKind::Binary(BinaryOp::Or, l, r) => Ok(Value::Bool(self.truth(l)? || self.truth(r)?)),
-            NodeKind::Binary(op, l, r) => {
-                let (a, b) = (self.eval(l)?, self.eval(r)?);
-                match (&a, &b) {
-                    (Value::Missing, _) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => Err(self.missing(l)),
-                    (_, Value::Missing) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => Err(self.missing(r)),
-                    _ => binary(*op, a, b, self.program, span),
-                }
-            }
+            NodeKind::Table(index, args) => self.table(*index, args, node.span),
+            NodeKind::Call(builtin, args) => self.builtin(*builtin, args, node.span),
+            NodeKind::Unary(op, x) => self.unary(*op, x),
+            NodeKind::Binary(op, l, r) => self.binary_node(*op, l, r, node.span),
             NodeKind::IsMissing(x, missing) => Ok(Value::Bool((self.eval(x)? == Value::Missing) == *missing)),
             NodeKind::If(c, a, b) => {
-                if self.truth(c)? {
-                    self.eval(a)
-                } else {
-                    self.eval(b)
-                }
+                let branch = if self.truth(c)? { a } else { b };
+                self.eval(branch)
             }
+        }
+    }
+
+    /// A `let` or `const`, computed once per evaluation.
+    fn binding(&mut self, index: usize, span: Span) -> Result<Value> {
+        if let Some(Some(value)) = self.memo.get(index) {
+            return Ok(value.clone());
+        }
+        let program = self.program;
+        let Some(binding) = program.bindings.get(index) else {
+            return Err(EvalError::OutOfRange { what: "a name".into(), span });
+        };
+        let value = self.eval(&binding.value)?;
+        if let Some(slot) = self.memo.get_mut(index) {
+            *slot = Some(value.clone());
+        }
+        Ok(value)
+    }
+
+    fn table(&mut self, index: usize, args: &[Node], span: Span) -> Result<Value> {
+        let keys = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
+        self.lookup(index, &keys, span)
+    }
+
+    fn builtin(&mut self, builtin: Builtin, args: &[Node], span: Span) -> Result<Value> {
+        let values = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
+        self.call(builtin, &values, args, span)
+    }
+
+    fn unary(&mut self, op: UnaryOp, x: &Node) -> Result<Value> {
+        match (op, self.eval(x)?) {
+            (UnaryOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
+            (UnaryOp::Neg, Value::Money(m)) => Ok(Value::Money(-m)),
+            (UnaryOp::Neg, Value::Number(n)) => Ok(Value::Number(-n)),
+            (UnaryOp::Neg, Value::Duration(d)) => Ok(Value::Duration(-d)),
+            _ => Err(self.missing(x)),
+        }
+    }
+
+    fn binary_node(&mut self, op: BinaryOp, l: &Node, r: &Node, span: Span) -> Result<Value> {
+        match op {
+            BinaryOp::And => return Ok(Value::Bool(self.truth(l)? && self.truth(r)?)),
+            BinaryOp::Or => return Ok(Value::Bool(self.truth(l)? || self.truth(r)?)),
+            _ => {}
+        }
+        let a = self.eval(l)?;
+        let b = self.eval(r)?;
+        self.combine(op, a, b, (l, r), span)
+    }
+
+    /// `a OP b` once both sides are computed (a function of its own: its temporaries are not
+    /// on the stack while the sides are computed).
+    fn combine(&self, op: BinaryOp, a: Value, b: Value, sides: (&Node, &Node), span: Span) -> Result<Value> {
+        match (&a, &b) {
+            (Value::Missing, _) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => Err(self.missing(sides.0)),
+            (_, Value::Missing) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => Err(self.missing(sides.1)),
+            _ => binary(op, a, b, self.program, span),
         }
     }
 
