@@ -132,10 +132,18 @@ fn paid(known: &mut Known<'_>, node: &Node) -> Option<Paid> {
         NodeKind::Call(Builtin::Max | Builtin::Round | Builtin::Floor | Builtin::Ceil, args) => {
             let first = paid(known, args.first()?)?;
             let mut parts = first;
-            for other in args.iter().skip(1).filter(|a| a.value_type == Type::Money) {
+            // `max(x, 0.00 CNY)` is at most x or zero.
+            for other in args.iter().skip(1).filter(|a| a.value_type == Type::Money && !is_zero(a)) {
                 parts |= paid(known, other)?;
             }
             only(parts)
+        }
+        // `clamp(x, low, high)` like the step: at most high (or x), unless low is more.
+        NodeKind::Call(Builtin::Clamp, args) => {
+            let [x, low, high] = args.as_slice() else { return None };
+            let low = if is_zero(low) { 0 } else { paid(known, low)? };
+            let upper = paid(known, high).or_else(|| paid(known, x))?;
+            only(low | upper)
         }
         NodeKind::If(_, a, b) => only(paid(known, a)? | paid(known, b)?),
         _ => None,
