@@ -77,6 +77,10 @@ pub struct Attribute {
     pub type_name: Spanned<TypeName>,
     /// The value used when an order does not give one.
     pub default: Option<Expr>,
+    /// `at least LOW`: the smallest value an order may give.
+    pub at_least: Option<Expr>,
+    /// `at most HIGH`: the largest value an order may give.
+    pub at_most: Option<Expr>,
     /// What it means, for people.
     pub description: Option<String>,
 }

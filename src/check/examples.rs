@@ -19,10 +19,26 @@ pub(super) fn examples(scope: &mut Scope<'_>, file: &ast::PolicyBlock, program: 
         _ => None,
     });
     let rule_names: Vec<String> = program.rules.iter().map(|r| r.name.clone()).collect();
+    let mut titles: std::collections::HashMap<&str, crate::span::Span> = std::collections::HashMap::new();
     for item in &file.items {
         let Item::Example(example) = item else {
             continue;
         };
+        // Results name an example by its title: two with one title cannot be told apart.
+        if let Some(first) = titles.get(example.name.node.as_str()).copied() {
+            let line = super::line_of(scope.source, first.start);
+            scope.problems.push(
+                CheckError::error(
+                    "E105",
+                    example.name.span,
+                    format!("the example \"{}\" is defined twice", example.name.node),
+                )
+                .label("the same title again")
+                .help(format!("the first is on line {line}: give each example a title of its own")),
+            );
+        } else {
+            titles.insert(&example.name.node, example.name.span);
+        }
         let mut order = base.clone().unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
         crate::order::merge_json(&mut order, json(&example.order.node));
         let order = match Order::from_json_value(order) {

@@ -8,6 +8,7 @@ use crate::check::program::{AttributeDef, Builtin, Node, NodeKind};
 use crate::check::{types, CheckError};
 use crate::order::Field;
 use crate::span::Span;
+use crate::syntax::MAX_DEPTH;
 use crate::value::{SymbolSet, Type, Value};
 
 /// What expressions can see: the names defined so far, and where problems go.
@@ -32,9 +33,58 @@ pub(super) struct Scope<'a> {
     pub amount_allowed: bool,
     /// Set when the expression just checked reads the order.
     pub reads_order: bool,
+    /// The first binding of each name, by index (a lookup per name read keeps a 100,000-line
+    /// chain of `let`s linear).
+    pub binding_index: HashMap<String, usize>,
+    /// Each declared attribute's index.
+    pub attribute_index: HashMap<String, usize>,
+    /// The first table of each name, by index.
+    pub table_index: HashMap<String, usize>,
+    /// The binding whose definition is being checked.
+    pub defining: Option<String>,
+    /// Where each attribute was declared, to point at the first of two.
+    pub attribute_spans: HashMap<String, Span>,
+    /// How deep each binding is computed (see [`MAX_DEPTH`]); `None` once reported too deep,
+    /// so a chain of 10,000 `let`s gives one error, not 9,744.
+    pub depths: Vec<Option<usize>>,
 }
 
 impl Scope<'_> {
+    /// How many levels deep `node` is computed, through the bindings it reads: the evaluator
+    /// recurses once per level. `None` when a binding it reads was already reported too deep.
+    pub fn depth(&self, node: &Node) -> Option<usize> {
+        let below = match &node.kind {
+            NodeKind::Const(_) | NodeKind::Field(_) | NodeKind::Attribute(_) | NodeKind::Amount => 0,
+            NodeKind::Binding(index) => self.depths.get(*index).copied().flatten()?,
+            NodeKind::Table(_, args) | NodeKind::Call(_, args) => {
+                args.iter().map(|a| self.depth(a)).try_fold(0, |deepest, d| Some(deepest.max(d?)))?
+            }
+            NodeKind::Unary(_, x) | NodeKind::IsMissing(x, _) => self.depth(x)?,
+            NodeKind::Binary(_, l, r) => self.depth(l)?.max(self.depth(r)?),
+            NodeKind::If(c, a, b) => self.depth(c)?.max(self.depth(a)?).max(self.depth(b)?),
+        };
+        Some(below + 1)
+    }
+
+    /// Whether `depth` is within [`MAX_DEPTH`]; if not, says so at `span` about `what`.
+    pub fn within_depth(&mut self, depth: Option<usize>, span: Span, what: &str) -> bool {
+        match depth {
+            Some(depth) if depth > MAX_DEPTH => {
+                self.problems.push(
+                    CheckError::error(
+                        "E108",
+                        span,
+                        format!("{what} is computed through {depth} levels of names and operations; the most is {MAX_DEPTH}"),
+                    )
+                    .label("computed too deep")
+                    .help("split the chain into parts computed side by side: `let first_part = ...`, `let second_part = ...`, then add them"),
+                );
+                false
+            }
+            _ => true,
+        }
+    }
+
     fn problem(&mut self, problem: CheckError) -> Node {
         let span = problem.span;
         self.problems.push(problem);
@@ -42,50 +92,57 @@ impl Scope<'_> {
     }
 
     /// Resolves and types `e`.
+    /// Each recursive form is resolved in a function of its own, so that the frame on the
+    /// stack once per level stays small in a debug build (see `syntax::MAX_DEPTH`).
     pub fn expr(&mut self, e: &Expr) -> Node {
         let span = e.span;
-        let node = |kind, value_type| Node { kind, value_type, span };
         match &e.node {
             ExprKind::Literal(literal) => match self.literal(literal, span) {
-                Some((value, t)) => node(NodeKind::Const(value), t),
+                Some((value, t)) => Node { kind: NodeKind::Const(value), value_type: t, span },
                 None => Node { kind: NodeKind::Const(Value::Missing), value_type: Type::Error, span },
             },
             ExprKind::Path(segments) => self.path(segments, span),
             ExprKind::Call(name, args) => self.call(&name.node, name.span, args, span),
-            ExprKind::Unary(op, x) => {
-                let x = self.expr(x);
-                match types::unary(*op, &x.value_type) {
-                    Ok(t) => node(NodeKind::Unary(*op, Box::new(x)), t),
-                    Err((message, help)) => self.mismatch(span, message, help),
-                }
-            }
+            ExprKind::Unary(op, x) => self.unary(*op, x, span),
             ExprKind::Binary(op, l, r) => self.binary(*op, l, r, span),
-            ExprKind::IsMissing(x, missing) => {
-                let x = self.expr(x);
-                if !matches!(x.kind, NodeKind::Field(_) | NodeKind::Attribute(_) | NodeKind::Binding(_))
-                    && x.value_type != Type::Error
-                {
-                    return self.problem(
-                        CheckError::error("E111", span, "only an order field can be missing")
-                            .label("not an order field")
-                            .help("write `order.traffic is missing` or `order.expires_at is present`"),
-                    );
-                }
-                node(NodeKind::IsMissing(Box::new(x), *missing), Type::Bool)
-            }
-            ExprKind::If(c, a, b) => {
-                let c = self.condition(c);
-                let (a, b) = (self.expr(a), self.expr(b));
-                let t = self.unify(&a, &b);
-                match t {
-                    Some(t) => node(NodeKind::If(Box::new(c), Box::new(a), Box::new(b)), t),
-                    None => self.mismatch(
-                        span,
-                        format!("the two branches of `if` give {} and {}", a.value_type, b.value_type),
-                        Some("both branches must give the same kind of value".to_owned()),
-                    ),
-                }
-            }
+            ExprKind::IsMissing(x, missing) => self.is_missing(x, *missing, span),
+            ExprKind::If(c, a, b) => self.if_expr(c, a, b, span),
+        }
+    }
+
+    fn unary(&mut self, op: crate::ast::UnaryOp, x: &Expr, span: Span) -> Node {
+        let x = self.expr(x);
+        match types::unary(op, &x.value_type) {
+            Ok(t) => Node { kind: NodeKind::Unary(op, Box::new(x)), value_type: t, span },
+            Err((message, help)) => self.mismatch(span, message, help),
+        }
+    }
+
+    fn is_missing(&mut self, x: &Expr, missing: bool, span: Span) -> Node {
+        let x = self.expr(x);
+        if x.value_type == Type::Error {
+            return Node { kind: NodeKind::Const(Value::Missing), value_type: Type::Error, span };
+        }
+        if !matches!(x.kind, NodeKind::Field(_) | NodeKind::Attribute(_) | NodeKind::Binding(_)) {
+            return self.problem(
+                CheckError::error("E111", span, "only an order field can be missing")
+                    .label("not an order field")
+                    .help("write `order.traffic is missing` or `order.expires_at is present`"),
+            );
+        }
+        Node { kind: NodeKind::IsMissing(Box::new(x), missing), value_type: Type::Bool, span }
+    }
+
+    fn if_expr(&mut self, c: &Expr, a: &Expr, b: &Expr, span: Span) -> Node {
+        let c = self.condition(c);
+        let (a, b) = (self.expr(a), self.expr(b));
+        match self.unify(&a, &b) {
+            Some(t) => Node { kind: NodeKind::If(Box::new(c), Box::new(a), Box::new(b)), value_type: t, span },
+            None => self.mismatch(
+                span,
+                format!("the two branches of `if` give {} and {}", a.value_type, b.value_type),
+                Some("both branches must give the same kind of value".to_owned()),
+            ),
         }
     }
 
@@ -192,10 +249,17 @@ impl Scope<'_> {
                 self.reads_order = true;
                 if let [attributes, name] = rest {
                     if attributes == "attributes" {
-                        return match self.attributes.iter().position(|a| &a.name == name) {
+                        return match self.attribute_index.get(name).copied() {
                             Some(index) => {
                                 let t = self.attributes.get(index).map_or(Type::Error, |a| a.value_type.clone());
                                 node(NodeKind::Attribute(index), t)
+                            }
+                            None if self.defining.as_deref() == Some(format!("order.attributes.{name}").as_str()) => {
+                                self.problem(
+                                    CheckError::error("E106", span, format!("attribute `{name}` is bounded by itself"))
+                                        .label("the attribute being declared")
+                                        .help("bound it by constants or other order fields, such as `at most order.paid.total`"),
+                                )
                             }
                             None => {
                                 let names: Vec<String> = self.attributes.iter().map(|a| a.name.clone()).collect();
@@ -229,7 +293,12 @@ impl Scope<'_> {
                 }
             }
             [name] if name == "amount" && self.amount_allowed => node(NodeKind::Amount, Type::Money),
-            [name] => match self.bindings.iter().position(|b| &b.0 == name) {
+            [name] if name == "amount" && !self.binding_index.contains_key(name) => self.problem(
+                CheckError::error("E101", span, "`amount` is only known in receipt steps and invariants")
+                    .label("no running amount here")
+                    .help("`amount` is the refund computed so far: use it after `refund ...`, in steps such as `cap` or `manual_review when`, or in an `invariant`"),
+            ),
+            [name] => match self.binding_index.get(name).copied() {
                 Some(index) => {
                     if let Some(used) = self.used.get_mut(index) {
                         *used = true;
@@ -250,10 +319,17 @@ impl Scope<'_> {
                                 )),
                         )
                     }
-                    _ => node(
-                        NodeKind::Const(Value::Symbol(name.as_str().into())),
-                        Type::Symbol(SymbolSet::Free(name.clone())),
+                    Some(_) if self.defining.as_deref() == Some(name.as_str()) => self.problem(
+                        CheckError::error("E106", span, format!("`{name}` is used in its own definition"))
+                            .label("defined from itself")
+                            .help("a name cannot be computed from itself: compute it from other names or order fields"),
                     ),
+                    Some(_) => self.problem(
+                        CheckError::error("E106", span, format!("`{name}` cannot be read here"))
+                            .label("not available here")
+                            .help("an attribute's default and bounds read only constants and order fields"),
+                    ),
+                    _ => self.bare_word(name, span),
                 },
             },
             _ => {
@@ -268,8 +344,49 @@ impl Scope<'_> {
         }
     }
 
+    /// A bare word that names nothing: a symbol such as `subscription`, unless it is no symbol
+    /// the policy or the order knows and is close to a declared name, when it is a typo of that
+    /// name (`payg_prat` for `payg_rate`) and must not be read as a symbol.
+    fn bare_word(&mut self, name: &str, span: Span) -> Node {
+        let symbol = Node {
+            kind: NodeKind::Const(Value::Symbol(name.into())),
+            value_type: Type::Symbol(SymbolSet::Free(name.to_owned())),
+            span,
+        };
+        if self.is_known_symbol(name) {
+            return symbol;
+        }
+        let mut declared: Vec<String> = self.all_bindings.keys().cloned().collect();
+        declared.extend(self.tables.iter().map(|t| t.0.clone()));
+        declared.extend(self.attributes.iter().map(|a| format!("order.attributes.{}", a.name)));
+        // An attribute is compared by its own name, not its path.
+        let best =
+            crate::check::closest(name, declared.iter().map(|d| d.strip_prefix("order.attributes.").unwrap_or(d)))
+                .and_then(|short| declared.iter().find(|d| d.strip_prefix("order.attributes.").unwrap_or(d) == short));
+        let Some(best) = best.cloned() else {
+            return symbol;
+        };
+        // The name meant is used, if misspelt: no "never used" on top of this error.
+        self.used_early.push(best.clone());
+        self.problem(CheckError::error("E101", span, format!("unknown name `{name}`")).label("not defined").help(
+            format!("did you mean `{best}`? (a word that names nothing is read as a symbol such as `subscription`)"),
+        ))
+    }
+
+    /// Whether `name` is a symbol of some set the policy can compare with: a member of an
+    /// order field's set, of an attribute's `one_of`, a rounding mode, a destination, or a
+    /// key of a table.
+    fn is_known_symbol(&self, name: &str) -> bool {
+        let in_set = |t: &Type| matches!(t, Type::Symbol(set) if set.members().is_some_and(|m| m.contains(&name)));
+        Field::ALL.iter().any(|f| in_set(&f.value_type()))
+            || self.attributes.iter().any(|a| in_set(&a.value_type))
+            || in_set(&Type::Symbol(crate::value::ROUNDING_MODES))
+            || in_set(&Type::Symbol(crate::value::DESTINATIONS))
+            || self.table_names.iter().flatten().flatten().any(|key| key == name)
+    }
+
     fn call(&mut self, name: &str, name_span: Span, args: &[Expr], span: Span) -> Node {
-        if let Some(index) = self.tables.iter().position(|t| t.0 == name) {
+        if let Some(index) = self.table_index.get(name).copied() {
             let arguments: Vec<Node> = args.iter().map(|a| self.expr(a)).collect();
             let (keys, value) =
                 self.tables.get(index).map(|t| (t.1.clone(), t.2.clone())).unwrap_or((Vec::new(), Type::Error));
@@ -288,7 +405,10 @@ impl Scope<'_> {
                 );
             }
             for (position, (argument, key)) in arguments.iter().zip(&keys).enumerate() {
-                if !types::comparable(&argument.value_type, key) && argument.value_type != Type::Error {
+                if !types::comparable(&argument.value_type, key)
+                    && argument.value_type != Type::Error
+                    && *key != Type::Error
+                {
                     self.problems.push(
                         CheckError::error(
                             "E132",
@@ -370,6 +490,13 @@ impl Scope<'_> {
         }
     }
 
+    /// A duration too long to count in seconds or months.
+    fn too_long(span: Span) -> CheckError {
+        CheckError::error("E135", span, "this duration is too long to compute with")
+            .label("too long")
+            .help("a refund policy counts days, months and years: write a duration of at most a few thousand years")
+    }
+
     /// The value and type of a literal, checking currencies and calendar units.
     pub fn literal(&mut self, literal: &Literal, span: Span) -> Option<(Value, Type)> {
         Some(match literal {
@@ -391,10 +518,20 @@ impl Scope<'_> {
                 (Value::Money(*amount), Type::Money)
             }
             Literal::Duration(count, unit) => match unit.seconds() {
-                Some(seconds) => (Value::Duration(*count * rust_decimal::Decimal::from(seconds)), Type::Duration),
+                Some(seconds) => match count.checked_mul(rust_decimal::Decimal::from(seconds)) {
+                    Some(seconds) => (Value::Duration(seconds), Type::Duration),
+                    None => {
+                        self.problems.push(Self::too_long(span));
+                        return None;
+                    }
+                },
                 None => {
-                    let months =
-                        if *unit == TimeUnit::Year { *count * rust_decimal::Decimal::from(12) } else { *count };
+                    let twelve = rust_decimal::Decimal::from(12);
+                    let months = if *unit == TimeUnit::Year { count.checked_mul(twelve) } else { Some(*count) };
+                    let Some(months) = months else {
+                        self.problems.push(Self::too_long(span));
+                        return None;
+                    };
                     let whole = (months.fract().is_zero()).then(|| i64::try_from(months).ok()).flatten();
                     let Some(months) = whole else {
                         self.problems.push(

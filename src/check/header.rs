@@ -127,3 +127,32 @@ pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<CheckError>) ->
         invariants: Vec::new(),
     })
 }
+
+/// A header line given twice (`currency USD` after `currency CNY`): the second would silently
+/// win, so both are an error.
+pub(super) fn duplicate_lines(file: &ast::PolicyBlock, source: &str, problems: &mut Vec<CheckError>) {
+    let mut seen: Vec<(&str, crate::span::Span)> = Vec::new();
+    for item in &file.items {
+        let (what, span) = match item {
+            Item::Name(n) => ("name", n.span),
+            Item::Currency(c) => ("currency", c.span),
+            Item::Timezone(t) => ("timezone", t.span),
+            Item::Effective { from, .. } => ("effective", from.span),
+            Item::VersionsBy(v) => ("versions", v.span),
+            Item::Version(v) => ("version", v.span),
+            Item::Rounding(r) => ("rounding", r.span),
+            _ => continue,
+        };
+        match seen.iter().find(|(word, _)| *word == what) {
+            Some((_, first)) => {
+                let line = super::line_of(source, first.start);
+                problems.push(
+                    CheckError::error("E105", span, format!("the `{what}` line is given twice"))
+                        .label("given again here")
+                        .help(format!("the first is on line {line}: keep one of them")),
+                );
+            }
+            None => seen.push((what, span)),
+        }
+    }
+}

@@ -12,6 +12,7 @@ use crate::value::{SymbolSet, Type, Value, DESTINATIONS};
 
 /// Checks `file`; problems go to `problems`. `None` when the header is too broken to go on.
 pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut Vec<CheckError>) -> Option<Program> {
+    header::duplicate_lines(file, source, problems);
     let mut program = header::header(file, problems)?;
     let mut scope = Scope {
         source,
@@ -26,11 +27,24 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
         used_early: Vec::new(),
         amount_allowed: false,
         reads_order: false,
+        binding_index: HashMap::new(),
+        attribute_index: HashMap::new(),
+        table_index: HashMap::new(),
+        depths: Vec::new(),
+        defining: None,
+        attribute_spans: HashMap::new(),
     };
+    let mut table_spans = Vec::new();
     for item in &file.items {
         match item {
             Item::Attribute(attribute) => attribute_def(&mut scope, attribute),
-            Item::Table(table) => program.tables.push(table_def(&mut scope, table)),
+            Item::Table(table) => {
+                if let Some(first) = scope.table_index.get(&table.name.node).and_then(|i| table_spans.get(*i)) {
+                    duplicate(scope.problems, source, "table", &table.name, *first);
+                }
+                table_spans.push(table.name.span);
+                program.tables.push(table_def(&mut scope, table));
+            }
             Item::Binding(binding) => {
                 if let Some(first) = scope.all_bindings.get(&binding.name.node) {
                     let first = *first;
@@ -46,7 +60,9 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
     for item in &file.items {
         if let Item::Binding(binding) = item {
             scope.reads_order = false;
+            scope.defining = Some(binding.name.node.clone());
             let value = scope.expr(&binding.value);
+            scope.defining = None;
             if binding.kind == BindingKind::Const && scope.reads_order {
                 scope.problems.push(
                     CheckError::error(
@@ -62,6 +78,11 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
                 );
             }
             let reads = scope.reads_order;
+            let depth = scope.depth(&value);
+            let what = format!("`{}`", binding.name.node);
+            let depth = depth.filter(|d| scope.within_depth(Some(*d), binding.name.span, &what));
+            scope.depths.push(depth);
+            scope.binding_index.entry(binding.name.node.clone()).or_insert(scope.bindings.len());
             scope.bindings.push((binding.name.node.clone(), value.value_type.clone(), binding.kind, reads));
             scope.used.push(false);
             binding_spans.push(binding.name.clone());
@@ -93,6 +114,8 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
                     scope.amount_allowed = true;
                     let node = scope.condition(e);
                     scope.amount_allowed = false;
+                    let depth = scope.depth(&node);
+                    scope.within_depth(depth, node.span, "this promise");
                     Some(node)
                 }
             };
@@ -112,7 +135,11 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
             );
         }
     }
-    lints::all(scope.problems, &program, file, source);
+    // The lints follow names recursively: past the depth limit they are not safe to run, and
+    // the policy cannot be used anyway.
+    if !scope.problems.iter().any(|p| p.code == "E108") {
+        lints::all(scope.problems, &program, file, source);
+    }
     Some(program)
 }
 
@@ -127,10 +154,12 @@ fn duplicate(problems: &mut Vec<CheckError>, source: &str, what: &str, name: &Sp
 
 fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
     let name = &attribute.name;
-    if scope.attributes.iter().any(|a| a.name == name.node) {
-        duplicate(scope.problems, scope.source, "attribute", name, name.span);
+    if let Some(first) = scope.attribute_spans.get(&name.node) {
+        let first = *first;
+        duplicate(scope.problems, scope.source, "attribute", name, first);
         return;
     }
+    scope.attribute_spans.insert(name.node.clone(), name.span);
     let value_type = match &attribute.type_name.node {
         ast::TypeName::OneOf(members) => Type::Symbol(SymbolSet::Declared(name.node.clone(), members.clone())),
         ast::TypeName::Named(type_name) => match type_name.as_str() {
@@ -158,13 +187,106 @@ fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
         ast::TypeName::Named(type_name) => type_name.clone(),
         ast::TypeName::OneOf(_) => "one_of".to_owned(),
     };
+    scope.defining = Some(format!("order.attributes.{}", name.node));
+    let at_least = attribute.at_least.as_ref().and_then(|b| bound(scope, name, &value_type, b, "at least"));
+    let at_most = attribute.at_most.as_ref().and_then(|b| bound(scope, name, &value_type, b, "at most"));
+    scope.defining = None;
+    bounds_agree(scope, attribute, default.as_ref(), at_least.as_ref(), at_most.as_ref());
+    scope.attribute_index.insert(name.node.clone(), scope.attributes.len());
     scope.attributes.push(AttributeDef {
         name: name.node.clone(),
         value_type,
         declared,
         default,
+        at_least,
+        at_most,
         description: attribute.description.clone(),
     });
+}
+
+/// `at least LOW` / `at most HIGH` of an attribute: a value of the attribute's own type, which
+/// must be one that has an order (an amount, a number, a duration, an instant or a date).
+fn bound(
+    scope: &mut Scope<'_>,
+    name: &Spanned<String>,
+    value_type: &Type,
+    limit: &ast::Expr,
+    which: &str,
+) -> Option<Bound> {
+    let node = scope.expr(limit);
+    let depth = scope.depth(&node);
+    if !scope.within_depth(depth, limit.span, "this bound")
+        || node.value_type == Type::Error
+        || *value_type == Type::Error
+    {
+        return None;
+    }
+    if !super::types::is_ordered(value_type) {
+        scope.problems.push(
+            CheckError::error("E129", limit.span, format!("attribute `{}` is {value_type}, which has no `{which}`", name.node))
+                .label("no order to bound")
+                .help("only amounts, numbers, counts, percentages, durations, instants and dates can have `at least` and `at most`; remove the bound"),
+        );
+        return None;
+    }
+    if node.value_type != *value_type {
+        let found = node.value_type.clone();
+        scope.problems.push(
+            CheckError::error(
+                "E129",
+                limit.span,
+                format!("attribute `{}` is {value_type}, but its `{which}` bound is {found}", name.node),
+            )
+            .label(format!("this is {found}"))
+            .help(format!("write the bound as {value_type}, such as `{which} order.paid.total` for an amount")),
+        );
+        return None;
+    }
+    Some(Bound { limit: node, text: limit.span.text(scope.source).trim().to_owned() })
+}
+
+/// Constant bounds that leave no value (`at least 10 at most 1`), or a default outside them.
+fn bounds_agree(
+    scope: &mut Scope<'_>,
+    attribute: &ast::Attribute,
+    default: Option<&Value>,
+    at_least: Option<&Bound>,
+    at_most: Option<&Bound>,
+) {
+    let constant = |b: Option<&Bound>| match b.map(|b| &b.limit.kind) {
+        Some(NodeKind::Const(value)) => Some(value.clone()),
+        _ => None,
+    };
+    let (low, high) = (constant(at_least), constant(at_most));
+    let below = |a: &Value, b: &Value| crate::eval::compare(a, b).is_some_and(|o| o.is_lt());
+    if let (Some(low), Some(high), Some(span)) = (&low, &high, attribute.at_most.as_ref().map(|e| e.span)) {
+        if below(high, low) {
+            scope.problems.push(
+                CheckError::error(
+                    "E129",
+                    span,
+                    format!("attribute `{}` can be at most {high} but at least {low}", attribute.name.node),
+                )
+                .label("below the `at least` bound")
+                .help("no value fits: swap the two bounds, or correct one of them"),
+            );
+            return;
+        }
+    }
+    let (Some(default), Some(span)) = (default, attribute.default.as_ref().map(|e| e.span)) else { return };
+    let outside =
+        low.as_ref().is_some_and(|low| below(default, low)) || high.as_ref().is_some_and(|high| below(high, default));
+    if outside {
+        scope.problems.push(
+            CheckError::error(
+                "E129",
+                span,
+                format!("the default of attribute `{}` is outside its bounds", attribute.name.node),
+            )
+            .label("outside `at least` .. `at most`")
+            .help("give a default between the two bounds"),
+        );
+    }
 }
 
 /// A constant written where only constants may stand (defaults, table cells).
@@ -254,6 +376,13 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
             );
         }
     }
+    if table.rows.is_empty() {
+        scope.problems.push(
+            CheckError::error("E136", table.name.span, format!("table `{}` has no rows", table.name.node))
+                .label("empty table")
+                .help("write its rows between the braces, one `KEY => VALUE` per line"),
+        );
+    }
     if let [only] = table.keys.as_slice() {
         let ascending = rows.windows(2).all(|pair| match pair {
             [a, b] => less_than(a.0.first(), b.0.first()),
@@ -271,6 +400,7 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
         }
     }
     let key_types = key_types.into_iter().map(|t| t.unwrap_or(Type::Error)).collect();
+    scope.table_index.entry(table.name.node.clone()).or_insert(scope.tables.len());
     scope.tables.push((table.name.node.clone(), key_types, value_type.unwrap_or(Type::Error)));
     let names: Vec<Vec<String>> = (0..table.keys.len())
         .map(|column| {
@@ -392,6 +522,7 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
         },
     };
     let review = if matches!(action, ActionDef::Refund { manual: true, .. }) { Review::Manual } else { review };
+    limit_depth(scope, &conditions, &action);
     RuleDef {
         name: rule.name.node.clone(),
         name_span: rule.name.span,
@@ -403,6 +534,51 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
         no_reason_period,
         action,
         span: rule.span.0,
+    }
+}
+
+/// Every value a rule computes is within [`crate::syntax::MAX_DEPTH`] levels, counting the
+/// names it reads and, for a destination, the `if`s it is chosen through.
+fn limit_depth(scope: &mut Scope<'_>, conditions: &[Node], action: &ActionDef) {
+    let mut nodes: Vec<&Node> = conditions.iter().collect();
+    let mut choices: Vec<&ChoiceDef> = Vec::new();
+    if let ActionDef::Refund { parts, .. } = action {
+        for part in parts {
+            nodes.push(&part.base);
+            for step in &part.steps {
+                nodes.push(&step.value);
+                nodes.extend(step.upper.as_ref());
+            }
+            match &part.destination {
+                DestinationDef::To(choice) => choices.push(choice),
+                DestinationDef::Split(shares) => {
+                    for (weight, choice) in shares {
+                        nodes.push(weight);
+                        choices.push(choice);
+                    }
+                }
+            }
+        }
+    }
+    for node in nodes {
+        let depth = scope.depth(node);
+        scope.within_depth(depth, node.span, "this value");
+    }
+    for choice in choices {
+        if let (ChoiceDef::If(condition, ..), depth) = (choice, choice_depth(scope, choice)) {
+            scope.within_depth(depth, condition.span, "this destination");
+        }
+    }
+}
+
+/// How deep a destination is chosen: one level per `if`, plus the deepest condition.
+fn choice_depth(scope: &Scope<'_>, choice: &ChoiceDef) -> Option<usize> {
+    match choice {
+        ChoiceDef::Fixed(_) => Some(1),
+        ChoiceDef::If(condition, then, otherwise) => {
+            let deepest = scope.depth(condition)?.max(choice_depth(scope, then)?).max(choice_depth(scope, otherwise)?);
+            Some(deepest + 1)
+        }
     }
 }
 

@@ -4,8 +4,8 @@
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
-use crate::ast::{self, BinaryOp, Item, StepKind};
-use crate::check::program::{ActionDef, Builtin, ChoiceDef, DestinationDef, Node, NodeKind, Program};
+use crate::ast::{self, BinaryOp, Item};
+use crate::check::program::{ActionDef, ChoiceDef, DestinationDef, Node, NodeKind, Program};
 use crate::check::CheckError;
 use crate::eval::compare;
 use crate::order::Field;
@@ -15,8 +15,14 @@ use crate::value::{Type, Value};
 pub(super) fn all(problems: &mut Vec<CheckError>, program: &Program, block: &ast::PolicyBlock, source: &str) {
     rule_order(problems, program, source);
     unused(problems, program, block);
-    uncapped(problems, program);
+    super::capped::uncapped(problems, program);
+    super::contradictions::contradictions(problems, program, source);
 }
+
+/// How many rules before a rule are compared with it for W006. Comparing every pair is
+/// quadratic: 40,000 rules took minutes to check. A real policy has a few dozen rules, all
+/// within the window.
+const SHADOW_WINDOW: usize = 500;
 
 /// No catch-all; a rule behind a catch-all; a rule whose conditions imply an earlier rule's.
 fn rule_order(problems: &mut Vec<CheckError>, program: &Program, source: &str) {
@@ -33,7 +39,8 @@ fn rule_order(problems: &mut Vec<CheckError>, program: &Program, source: &str) {
             );
             continue;
         }
-        let shadow = program.rules.iter().take(index).find(|earlier| {
+        let nearest = index.saturating_sub(SHADOW_WINDOW);
+        let shadow = program.rules.iter().take(index).skip(nearest).find(|earlier| {
             earlier.conditions.iter().all(|a| rule.conditions.iter().any(|b| implies(program, source, b, a)))
         });
         if let Some(earlier) = shadow {
@@ -146,14 +153,21 @@ fn unused(problems: &mut Vec<CheckError>, program: &Program, block: &ast::Policy
     for node in every_node(program) {
         walk(node, &mut mark);
     }
+    // By name, first declaration first: a lookup per declaration stays linear in the file.
+    let mut table_index: HashMap<&str, usize> = HashMap::new();
+    for (index, table) in program.tables.iter().enumerate() {
+        table_index.entry(table.name.as_str()).or_insert(index);
+    }
+    let attribute_index: HashMap<&str, usize> =
+        program.attributes.iter().enumerate().map(|(index, a)| (a.name.as_str(), index)).collect();
     for item in &block.items {
         let (name, used, what) = match item {
             Item::Table(table) => {
-                let index = program.tables.iter().position(|t| t.name == table.name.node);
+                let index = table_index.get(table.name.node.as_str()).copied();
                 (&table.name, index.and_then(|i| tables.get(i)).copied().unwrap_or(true), "table")
             }
             Item::Attribute(attribute) => {
-                let index = program.attributes.iter().position(|a| a.name == attribute.name.node);
+                let index = attribute_index.get(attribute.name.node.as_str()).copied();
                 (&attribute.name, index.and_then(|i| attributes.get(i)).copied().unwrap_or(true), "attribute")
             }
             _ => continue,
@@ -165,62 +179,6 @@ fn unused(problems: &mut Vec<CheckError>, program: &Program, block: &ast::Policy
                     .help("remove it, or use it in a rule"),
             );
         }
-    }
-}
-
-/// A refund that starts from something other than what was paid, or adds to it, with no
-/// `cap` or `clamp`, may pay out more than was paid.
-fn uncapped(problems: &mut Vec<CheckError>, program: &Program) {
-    for rule in &program.rules {
-        let ActionDef::Refund { parts, .. } = &rule.action else { continue };
-        for part in parts {
-            let bounded = part.steps.iter().any(|s| matches!(s.kind, StepKind::Cap | StepKind::Clamp));
-            let adds = part.steps.iter().any(|s| s.kind == StepKind::Plus);
-            let known = part.base.value_type != Type::Error;
-            if known && !bounded && (adds || !is_paid(program, &part.base)) {
-                problems.push(
-                    CheckError::warning("W008", part.base.span, "this refund is not capped by what was paid")
-                        .label("may exceed the amount paid")
-                        .help("end the receipt with `clamp 0.00 ... to order.paid.cash` or `cap order.paid.cash`"),
-                );
-            }
-        }
-    }
-}
-
-/// At most an amount the order paid: `order.paid.*`, `order.deposit`, a sum of those, a
-/// share of one (`* 50%`, `/ 8`), or the smaller of one and anything.
-fn is_paid(program: &Program, node: &Node) -> bool {
-    let unit = rust_decimal::Decimal::ONE;
-    let zero = rust_decimal::Decimal::ZERO;
-    // A factor between 0 and 1: a constant, or a table whose values all are.
-    let share = |n: &Node| match &n.kind {
-        NodeKind::Const(Value::Number(x)) => *x >= zero && *x <= unit,
-        NodeKind::Table(index, _) => program
-            .tables
-            .get(*index)
-            .is_some_and(|t| t.rows.iter().all(|(_, v)| matches!(v, Value::Number(x) if *x >= zero && *x <= unit))),
-        _ => false,
-    };
-    let constant = |n: &Node| match &n.kind {
-        NodeKind::Const(Value::Number(x)) => Some(*x),
-        _ => None,
-    };
-    match &node.kind {
-        NodeKind::Field(field) => {
-            matches!(field, Field::PaidCash | Field::PaidVoucher | Field::PaidGift | Field::PaidTotal | Field::Deposit)
-        }
-        NodeKind::Binding(index) => program.bindings.get(*index).is_some_and(|b| is_paid(program, &b.value)),
-        NodeKind::Binary(BinaryOp::Add, l, r) => is_paid(program, l) && is_paid(program, r),
-        NodeKind::Binary(BinaryOp::Mul, l, r) => (is_paid(program, l) && share(r)) || (is_paid(program, r) && share(l)),
-        NodeKind::Binary(BinaryOp::Div, l, r) => is_paid(program, l) && constant(r).is_some_and(|x| x >= unit),
-        NodeKind::Call(Builtin::Min, args) => args.iter().any(|a| is_paid(program, a)),
-        // Rounding moves an amount by less than a step: close enough to what was paid.
-        NodeKind::Call(Builtin::Max | Builtin::Round | Builtin::Floor | Builtin::Ceil, args) => {
-            args.first().is_some_and(|a| is_paid(program, a))
-                && args.iter().skip(1).all(|a| !matches!(a.value_type, Type::Money) || is_paid(program, a))
-        }
-        _ => false,
     }
 }
 

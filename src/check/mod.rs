@@ -1,6 +1,8 @@
 //! The syntax tree to a [`Program`]: every name resolved, every expression typed, every
 //! problem found at once (errors and warnings, sorted by position).
 
+mod capped;
+mod contradictions;
 mod examples;
 mod expr;
 mod header;

@@ -83,8 +83,21 @@ pub struct AttributeDef {
     pub declared: String,
     /// Used when the order does not give it.
     pub default: Option<Value>,
+    /// `at least LOW`: the smallest value an order may give (checked when it is evaluated).
+    pub at_least: Option<Bound>,
+    /// `at most HIGH`: the largest value an order may give.
+    pub at_most: Option<Bound>,
     /// For people.
     pub description: Option<String>,
+}
+
+/// A bound of an attribute.
+#[derive(Debug, Clone)]
+pub struct Bound {
+    /// The limit, computed per order.
+    pub limit: Node,
+    /// As written, for the order error.
+    pub text: String,
 }
 
 /// A `const` or `let`.

@@ -76,7 +76,42 @@ impl<'p, 'o> Env<'p, 'o> {
                 None => Ok(declared.default.clone().unwrap_or(Value::Missing)),
             })
             .collect::<Result<Vec<_>>>()?;
-        Ok(Env { program, order, attributes, memo: vec![None; program.bindings.len()], amount: Decimal::ZERO })
+        let mut env =
+            Env { program, order, attributes, memo: vec![None; program.bindings.len()], amount: Decimal::ZERO };
+        env.check_bounds()?;
+        Ok(env)
+    }
+
+    /// Every attribute the order gives is within the bounds the policy declares for it
+    /// (`at most order.list_price * 5`): an order that is not is refused, naming the field.
+    fn check_bounds(&mut self) -> Result<()> {
+        let program = self.program;
+        for (index, declared) in program.attributes.iter().enumerate() {
+            let bounds = [(&declared.at_least, Ordering::Less, "less"), (&declared.at_most, Ordering::Greater, "more")];
+            for (bound, outside, word) in bounds {
+                let Some(bound) = bound else { continue };
+                // A default is the policy's own value: only what the order gives is checked.
+                if !self.order.attributes.contains_key(&declared.name) {
+                    continue;
+                }
+                let value = self.attributes.get(index).cloned().unwrap_or(Value::Missing);
+                let limit = self.eval(&bound.limit)?;
+                if compare(&value, &limit) == Some(outside) {
+                    let shown = if bound.text == limit.to_string() {
+                        format!("`{}`", bound.text)
+                    } else {
+                        format!("`{}` = {limit}", bound.text)
+                    };
+                    let allowed = if outside == Ordering::Less { "at least" } else { "at most" };
+                    return Err(OrderError::Invalid {
+                        path: format!("attributes.{}", declared.name),
+                        message: format!("is {value}, {word} than policy `{}` allows: {allowed} {shown}", program.id),
+                    }
+                    .into());
+                }
+            }
+        }
+        Ok(())
     }
 
     /// Evaluates a condition.
@@ -128,11 +163,14 @@ impl<'p, 'o> Env<'p, 'o> {
     /// is listed too, under its text in `source`, so the reader sees the number compared.
     pub fn referenced(&mut self, node: &Node, source: &str) -> Vec<NamedValue> {
         let mut found = Vec::new();
-        self.collect(node, source, &mut found);
+        let mut expanded = vec![false; self.program.bindings.len()];
+        self.collect(node, source, &mut found, &mut expanded);
         found
     }
 
-    fn collect(&mut self, node: &Node, source: &str, found: &mut Vec<NamedValue>) {
+    /// `expanded` marks the named conditions already explained: one used twice in the next
+    /// (`let b = a and a`, `let c = b and b`, ...) is explained once, not 2^n times.
+    fn collect(&mut self, node: &Node, source: &str, found: &mut Vec<NamedValue>, expanded: &mut [bool]) {
         if is_read(&node.kind) {
             if let (Some(name), Ok(value)) = (self.name_of(node), self.eval(node)) {
                 let label = self.label_of(node);
@@ -141,17 +179,18 @@ impl<'p, 'o> Env<'p, 'o> {
             // A named condition is explained by what it is made of: `held` behind `within_five_days`.
             if let (NodeKind::Binding(index), Type::Bool) = (&node.kind, &node.value_type) {
                 let program = self.program;
-                if let Some(binding) = program.bindings.get(*index) {
-                    self.collect(&binding.value, source, found);
+                let first_time = expanded.get_mut(*index).is_some_and(|seen| !std::mem::replace(seen, true));
+                if let Some(binding) = program.bindings.get(*index).filter(|_| first_time) {
+                    self.collect(&binding.value, source, found, expanded);
                 }
             }
             return;
         }
         match &node.kind {
             NodeKind::Table(_, args) | NodeKind::Call(_, args) => {
-                args.iter().for_each(|a| self.collect(a, source, found))
+                args.iter().for_each(|a| self.collect(a, source, found, expanded))
             }
-            NodeKind::Unary(_, x) | NodeKind::IsMissing(x, _) => self.collect(x, source, found),
+            NodeKind::Unary(_, x) | NodeKind::IsMissing(x, _) => self.collect(x, source, found, expanded),
             NodeKind::Binary(op, l, r) => {
                 let compares = matches!(op, BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge);
                 for side in [l, r] {
@@ -161,13 +200,13 @@ impl<'p, 'o> Env<'p, 'o> {
                             found.push(named(side.span.text(source).to_owned(), &value, None));
                         }
                     }
-                    self.collect(side, source, found);
+                    self.collect(side, source, found, expanded);
                 }
             }
             NodeKind::If(c, a, b) => {
-                self.collect(c, source, found);
-                self.collect(a, source, found);
-                self.collect(b, source, found);
+                self.collect(c, source, found, expanded);
+                self.collect(a, source, found, expanded);
+                self.collect(b, source, found, expanded);
             }
             _ => {}
         }
@@ -185,61 +224,82 @@ impl<'p, 'o> Env<'p, 'o> {
             .collect()
     }
 
-    /// Computes `node`.
+    /// Computes `node`. Each recursive form is computed in a function of its own: in a debug
+    /// build a frame holds every temporary of every arm, and this function is on the stack
+    /// once per level of a value 256 levels deep (see `syntax::MAX_DEPTH`).
     pub fn eval(&mut self, node: &Node) -> Result<Value> {
-        let span = node.span;
         match &node.kind {
             NodeKind::Const(value) => Ok(value.clone()),
             NodeKind::Field(field) => Ok(field.read(self.order)),
             NodeKind::Attribute(index) => Ok(self.attributes.get(*index).cloned().unwrap_or(Value::Missing)),
-            NodeKind::Binding(index) => {
-                if let Some(Some(value)) = self.memo.get(*index) {
-                    return Ok(value.clone());
-                }
-                let program = self.program;
-                let Some(binding) = program.bindings.get(*index) else {
-                    return Err(EvalError::OutOfRange { what: "a name".into(), span });
-                };
-                let value = self.eval(&binding.value)?;
-                if let Some(slot) = self.memo.get_mut(*index) {
-                    *slot = Some(value.clone());
-                }
-                Ok(value)
-            }
+            NodeKind::Binding(index) => self.binding(*index, node.span),
             NodeKind::Amount => Ok(Value::Money(self.amount)),
-            NodeKind::Table(index, args) => {
-                let keys = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
-                self.lookup(*index, &keys, span)
-            }
-            NodeKind::Call(builtin, args) => {
-                let values = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
-                self.call(*builtin, &values, args, span)
-            }
-            NodeKind::Unary(op, x) => match (op, self.eval(x)?) {
-                (UnaryOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
-                (UnaryOp::Neg, Value::Money(m)) => Ok(Value::Money(-m)),
-                (UnaryOp::Neg, Value::Number(n)) => Ok(Value::Number(-n)),
-                (UnaryOp::Neg, Value::Duration(d)) => Ok(Value::Duration(-d)),
-                _ => Err(self.missing(x)),
-            },
-            NodeKind::Binary(BinaryOp::And, l, r) => Ok(Value::Bool(self.truth(l)? && self.truth(r)?)),
-            NodeKind::Binary(BinaryOp::Or, l, r) => Ok(Value::Bool(self.truth(l)? || self.truth(r)?)),
-            NodeKind::Binary(op, l, r) => {
-                let (a, b) = (self.eval(l)?, self.eval(r)?);
-                match (&a, &b) {
-                    (Value::Missing, _) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => Err(self.missing(l)),
-                    (_, Value::Missing) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => Err(self.missing(r)),
-                    _ => binary(*op, a, b, self.program, span),
-                }
-            }
+            NodeKind::Table(index, args) => self.table(*index, args, node.span),
+            NodeKind::Call(builtin, args) => self.builtin(*builtin, args, node.span),
+            NodeKind::Unary(op, x) => self.unary(*op, x),
+            NodeKind::Binary(op, l, r) => self.binary_node(*op, l, r, node.span),
             NodeKind::IsMissing(x, missing) => Ok(Value::Bool((self.eval(x)? == Value::Missing) == *missing)),
             NodeKind::If(c, a, b) => {
-                if self.truth(c)? {
-                    self.eval(a)
-                } else {
-                    self.eval(b)
-                }
+                let branch = if self.truth(c)? { a } else { b };
+                self.eval(branch)
             }
+        }
+    }
+
+    /// A `let` or `const`, computed once per evaluation.
+    fn binding(&mut self, index: usize, span: Span) -> Result<Value> {
+        if let Some(Some(value)) = self.memo.get(index) {
+            return Ok(value.clone());
+        }
+        let program = self.program;
+        let Some(binding) = program.bindings.get(index) else {
+            return Err(EvalError::OutOfRange { what: "a name".into(), span });
+        };
+        let value = self.eval(&binding.value)?;
+        if let Some(slot) = self.memo.get_mut(index) {
+            *slot = Some(value.clone());
+        }
+        Ok(value)
+    }
+
+    fn table(&mut self, index: usize, args: &[Node], span: Span) -> Result<Value> {
+        let keys = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
+        self.lookup(index, &keys, span)
+    }
+
+    fn builtin(&mut self, builtin: Builtin, args: &[Node], span: Span) -> Result<Value> {
+        let values = args.iter().map(|a| self.eval(a)).collect::<Result<Vec<_>>>()?;
+        self.call(builtin, &values, args, span)
+    }
+
+    fn unary(&mut self, op: UnaryOp, x: &Node) -> Result<Value> {
+        match (op, self.eval(x)?) {
+            (UnaryOp::Not, Value::Bool(b)) => Ok(Value::Bool(!b)),
+            (UnaryOp::Neg, Value::Money(m)) => Ok(Value::Money(-m)),
+            (UnaryOp::Neg, Value::Number(n)) => Ok(Value::Number(-n)),
+            (UnaryOp::Neg, Value::Duration(d)) => Ok(Value::Duration(-d)),
+            _ => Err(self.missing(x)),
+        }
+    }
+
+    fn binary_node(&mut self, op: BinaryOp, l: &Node, r: &Node, span: Span) -> Result<Value> {
+        match op {
+            BinaryOp::And => return Ok(Value::Bool(self.truth(l)? && self.truth(r)?)),
+            BinaryOp::Or => return Ok(Value::Bool(self.truth(l)? || self.truth(r)?)),
+            _ => {}
+        }
+        let a = self.eval(l)?;
+        let b = self.eval(r)?;
+        self.combine(op, a, b, (l, r), span)
+    }
+
+    /// `a OP b` once both sides are computed (a function of its own: its temporaries are not
+    /// on the stack while the sides are computed).
+    fn combine(&self, op: BinaryOp, a: Value, b: Value, sides: (&Node, &Node), span: Span) -> Result<Value> {
+        match (&a, &b) {
+            (Value::Missing, _) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => Err(self.missing(sides.0)),
+            (_, Value::Missing) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => Err(self.missing(sides.1)),
+            _ => binary(op, a, b, self.program, span),
         }
     }
 

@@ -150,11 +150,17 @@ pub fn prove(policy: &Policy, count: usize, seed: u64) -> Proof {
             proof.outside_dates += 1;
             continue;
         }
+        let (problems, decided) = problems(policy, &generated.order, &mut proof.invariants);
+        // An order the policy refuses as invalid (an attribute beyond the bounds the policy
+        // declares for it) is outside the policy's contract: refused, rightly, not undecided.
+        if problems.iter().any(|p| matches!(p, Problem::Undecided { error: EvalError::Order(_) })) {
+            proof.skipped += 1;
+            continue;
+        }
         proof.orders += 1;
         if generated.kind == orders::Made::Edge {
             proof.edge_orders += 1;
         }
-        let (problems, decided) = problems(policy, &generated.order, &mut proof.invariants);
         if decided.is_none() {
             proof.undecided += 1;
         }

@@ -167,6 +167,9 @@ fn name(rule: Rule) -> &'static str {
         | Rule::kw_clamp => "a receipt step (`less`, `plus`, `deduct`, `offset`, `cap`, `clamp`, ...)",
         Rule::kw_to | Rule::kw_split | Rule::destination => "`to DESTINATION` or `split ...`",
         Rule::kw_by => "`by KEY from` (a table's key columns)",
+        Rule::kw_at | Rule::kw_least | Rule::kw_most | Rule::attribute_bound => {
+            "`at least VALUE` or `at most VALUE` (an attribute's bounds)"
+        }
         Rule::key_match => "`from` or `is`",
         Rule::kw_from => "`from`",
         Rule::kw_is => "`is missing`",

@@ -9,7 +9,7 @@ use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use rust_decimal::Decimal;
 
-use super::{Rule, SyntaxError};
+use super::{Rule, SyntaxError, MAX_DEPTH};
 use crate::ast::*;
 use crate::span::{Location, Span, Spanned};
 
@@ -165,13 +165,25 @@ fn item(pair: Pair<'_, Rule>) -> Result<Item> {
             let type_name = type_name(next()?)?;
             let mut default = None;
             let mut description = None;
+            let (mut at_least, mut at_most) = (None, None);
             for rest in kids {
                 match rest.as_rule() {
                     Rule::string => description = Some(string(&rest).node),
+                    Rule::attribute_bound => {
+                        let bound_span = span(&rest);
+                        let mut inner = data(rest).filter(|p| p.as_rule() != Rule::kw_at);
+                        let which = child(&mut inner, bound_span)?.as_rule();
+                        let limit = Some(expr(child(&mut inner, bound_span)?)?);
+                        if which == Rule::kw_least {
+                            at_least = limit;
+                        } else {
+                            at_most = limit;
+                        }
+                    }
                     _ => default = Some(expr(rest)?),
                 }
             }
-            Item::Attribute(Attribute { name, type_name, default, description })
+            Item::Attribute(Attribute { name, type_name, default, at_least, at_most, description })
         }
         Rule::const_decl | Rule::let_decl => {
             let kind = if rule == Rule::const_decl { BindingKind::Const } else { BindingKind::Let };
@@ -451,6 +463,24 @@ fn object(pair: Pair<'_, Rule>) -> Result<Spanned<Object>> {
 
 /// An `expr` pair, with operator precedence applied.
 fn expr(pair: Pair<'_, Rule>) -> Result<Expr> {
+    tree(pair).map(|(e, _)| e)
+}
+
+/// An expression and how many operations deep its tree is.
+type Deep = (Expr, usize);
+
+/// One more level over `deepest`, refused beyond [`MAX_DEPTH`]: the checker, the evaluator and
+/// even dropping the tree recurse once per level, so a deeper tree must never be built.
+fn deeper(deepest: usize, at: Span) -> Result<usize> {
+    let depth = deepest + 1;
+    if depth > MAX_DEPTH {
+        return Err(SyntaxError::TooDeep { what: "operations", limit: MAX_DEPTH, span: at });
+    }
+    Ok(depth)
+}
+
+/// An `expr` pair as a tree, with its depth.
+fn tree(pair: Pair<'_, Rule>) -> Result<Deep> {
     let whole = span(&pair);
     if pair.as_rule() != Rule::expr {
         return operand(pair);
@@ -458,19 +488,21 @@ fn expr(pair: Pair<'_, Rule>) -> Result<Expr> {
     PRATT
         .map_primary(operand)
         .map_prefix(|op, rhs| {
-            let rhs = rhs?;
+            let (rhs, depth) = rhs?;
             let at = span(&op).to(rhs.span);
+            let depth = deeper(depth, at)?;
             let op = if op.as_rule() == Rule::op_not { UnaryOp::Not } else { UnaryOp::Neg };
-            Ok(Spanned::new(ExprKind::Unary(op, Box::new(rhs)), at))
+            Ok((Spanned::new(ExprKind::Unary(op, Box::new(rhs)), at), depth))
         })
         .map_postfix(|lhs, op| {
-            let lhs = lhs?;
+            let (lhs, depth) = lhs?;
             let at = lhs.span.to(span(&op));
+            let depth = deeper(depth, at)?;
             let missing = op.as_rule() == Rule::op_is_missing;
-            Ok(Spanned::new(ExprKind::IsMissing(Box::new(lhs), missing), at))
+            Ok((Spanned::new(ExprKind::IsMissing(Box::new(lhs), missing), at), depth))
         })
         .map_infix(|lhs, op, rhs| {
-            let (lhs, rhs) = (lhs?, rhs?);
+            let ((lhs, left), (rhs, right)) = (lhs?, rhs?);
             let op = match op.as_rule() {
                 Rule::op_or => BinaryOp::Or,
                 Rule::op_and => BinaryOp::And,
@@ -487,33 +519,41 @@ fn expr(pair: Pair<'_, Rule>) -> Result<Expr> {
                 _ => return Err(shape_error(span(&op))),
             };
             let at = lhs.span.to(rhs.span);
-            Ok(Spanned::new(ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), at))
+            let depth = deeper(left.max(right), at)?;
+            Ok((Spanned::new(ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), at), depth))
         })
         .parse(data(pair))
         .map_err(|e: SyntaxError| if e.span() == Span::default() { shape_error(whole) } else { e })
 }
 
-fn operand(pair: Pair<'_, Rule>) -> Result<Expr> {
+fn operand(pair: Pair<'_, Rule>) -> Result<Deep> {
     let whole = span(&pair);
     match pair.as_rule() {
-        Rule::expr => expr(pair),
+        Rule::expr => tree(pair),
         Rule::if_expr => {
             let mut kids = only_data(pair);
             let mut next = || kids.next().ok_or_else(|| shape_error(whole));
-            let (c, a, b) = (expr(next()?)?, expr(next()?)?, expr(next()?)?);
-            Ok(Spanned::new(ExprKind::If(Box::new(c), Box::new(a), Box::new(b)), whole))
+            let ((c, x), (a, y), (b, z)) = (tree(next()?)?, tree(next()?)?, tree(next()?)?);
+            let depth = deeper(x.max(y).max(z), whole)?;
+            Ok((Spanned::new(ExprKind::If(Box::new(c), Box::new(a), Box::new(b)), whole), depth))
         }
         Rule::call => {
             let mut kids = data(pair);
             let name = text(&child(&mut kids, whole)?);
-            let args = kids.map(expr).collect::<Result<Vec<_>>>()?;
-            Ok(Spanned::new(ExprKind::Call(name, args), whole))
+            let mut args = Vec::new();
+            let mut deepest = 0;
+            for arg in kids {
+                let (arg, depth) = tree(arg)?;
+                deepest = deepest.max(depth);
+                args.push(arg);
+            }
+            Ok((Spanned::new(ExprKind::Call(name, args), whole), deeper(deepest, whole)?))
         }
         Rule::path => {
             let segments = data(pair).map(|p| p.as_str().to_owned()).collect();
-            Ok(Spanned::new(ExprKind::Path(segments), whole))
+            Ok((Spanned::new(ExprKind::Path(segments), whole), 1))
         }
-        _ => literal(pair),
+        _ => Ok((literal(pair)?, 1)),
     }
 }
 

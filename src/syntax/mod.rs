@@ -27,6 +27,12 @@ use grammar::{PolicyParser, Rule};
 /// thousands of `(` must get an error, not a stack overflow.
 pub const MAX_NESTING: usize = 64;
 
+/// How many operations deep a value may be computed, counting through the names it reads
+/// (`let b = a + 1` is one deeper than `a`). The parser, the checker, the evaluator and the
+/// explanation of a receipt recurse once per level; at this depth all of them fit in a thread
+/// with a 2 MiB stack, in a debug build. A real policy computes a value a dozen levels deep.
+pub const MAX_DEPTH: usize = 256;
+
 /// Why a policy's text could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SyntaxError {
@@ -108,6 +114,10 @@ impl SyntaxError {
         match self {
             SyntaxError::Unexpected { help, .. } => help.clone(),
             SyntaxError::TooLarge { .. } => Some("split it into smaller policies: one provider per file".to_owned()),
+            SyntaxError::TooDeep { what: "operations", .. } => Some(
+                "split it into parts computed side by side: `let first_half = ...`, `let second_half = ...`, then `first_half + second_half`"
+                    .to_owned(),
+            ),
             SyntaxError::TooDeep { .. } | SyntaxError::TooLong { .. } => {
                 Some("split the expression into named parts with `let`".to_owned())
             }
@@ -130,6 +140,7 @@ pub fn parse(source: &str) -> Result<File, SyntaxError> {
         return Err(SyntaxError::TooLarge { bytes: source.len(), span: Span::new(0, 0) });
     }
     check_depth(source)?;
+    check_characters(source)?;
     let mut pairs = PolicyParser::parse(Rule::file, source).map_err(|error| expected::describe(source, &error))?;
     let file = pairs.next().ok_or_else(|| lower::shape_error(Span::new(0, 0)))?;
     lower::file(file)
@@ -239,11 +250,13 @@ fn declaration_around(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
 
 /// Rejects what would exhaust the parser's or the checker's stack, before parsing: brackets
 /// nested too deep, and statements with so many operators (a chain of 10,000 `not`s, a sum of
-/// 100,000 terms, `if`s nested a thousand deep) that their trees would be as deep.
+/// 100,000 terms, `if`s nested a thousand deep, `is missing is missing ...`) that their trees
+/// would be as deep. The lowering measures the exact depth of each tree as well.
 fn check_depth(source: &str) -> Result<(), SyntaxError> {
     let mut parens = 0usize;
     let mut braces = 0usize;
     let mut operators = 0usize;
+    let mut ifs = 0usize;
     let mut statement = Span::new(0, 0);
     let mut chars = source.char_indices().peekable();
     while let Some((at, c)) = chars.next() {
@@ -266,6 +279,7 @@ fn check_depth(source: &str) -> Result<(), SyntaxError> {
                 if parens > MAX_NESTING {
                     return Err(SyntaxError::TooDeep { what: "parentheses", limit: MAX_NESTING, span: one });
                 }
+                nesting_limit(parens, ifs, one)?;
             }
             '{' => {
                 braces += 1;
@@ -283,10 +297,20 @@ fn check_depth(source: &str) -> Result<(), SyntaxError> {
                 while let Some((next, _)) = chars.next_if(|(_, c)| c.is_ascii_alphanumeric() || *c == '_') {
                     end = next + 1;
                 }
+                // A keyword after a dot is a field name (`order.rule`), which starts nothing:
+                // else it would reset the count in the middle of a long expression.
+                let after_dot = source.get(..at).is_some_and(|before| before.ends_with('.'));
                 match source.get(at..end).unwrap_or("") {
-                    "and" | "or" | "not" | "if" => operators += 1,
+                    _ if after_dot => {}
+                    "if" => {
+                        operators += 1;
+                        ifs += 1;
+                        nesting_limit(parens, ifs, Span::new(at, end))?;
+                    }
+                    "and" | "or" | "not" | "is" => operators += 1,
                     word if STATEMENT_KEYWORDS.contains(&word) => {
                         operators = 0;
+                        ifs = 0;
                         statement = Span::new(at, end);
                     }
                     _ => {}
@@ -296,6 +320,84 @@ fn check_depth(source: &str) -> Result<(), SyntaxError> {
         }
         if operators > MAX_OPERATORS {
             return Err(SyntaxError::TooLong { limit: MAX_OPERATORS, span: statement });
+        }
+    }
+    Ok(())
+}
+
+/// The parser recurses into an `if` as into a bracket, and an `if` may sit inside any other
+/// `if` of its statement: the `if`s of a statement and the open parentheses together may be at
+/// most [`MAX_NESTING`].
+fn nesting_limit(parens: usize, ifs: usize, at: Span) -> Result<(), SyntaxError> {
+    if parens + ifs > MAX_NESTING {
+        return Err(SyntaxError::TooDeep { what: "`if`s and parentheses", limit: MAX_NESTING, span: at });
+    }
+    Ok(())
+}
+
+/// Finds characters that would otherwise give a misleading error far from the cause: an
+/// invisible character or a look-alike letter inside a name (`he\u{200B}ld`, a Cyrillic `а`),
+/// a control character, a carriage return that ends lines on its own.
+fn check_characters(source: &str) -> Result<(), SyntaxError> {
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut chars = source.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let span = Span::new(at, at + c.len_utf8());
+        let problem = |found: String, help: &str| SyntaxError::Unexpected {
+            expected: "plain text".to_owned(),
+            found,
+            span,
+            help: Some(help.to_owned()),
+        };
+        let code = format!("U+{:04X}", u32::from(c));
+        match c {
+            '\r' if chars.peek().is_none_or(|(_, next)| *next != '\n') => {
+                return Err(problem(
+                    "a carriage return without a line feed".to_owned(),
+                    "lines end with CR alone here (old Mac line ends): save the file with LF or CRLF line ends",
+                ));
+            }
+            '\n' => {
+                in_comment = false;
+                in_string = false;
+            }
+            _ if in_comment => {}
+            '#' if !in_string => in_comment = true,
+            '\\' if in_string => {
+                chars.next();
+            }
+            '"' => in_string = !in_string,
+            '\u{FEFF}' if at == 0 => {}
+            '\t' | '\r' => {}
+            // Trojan Source: text that reads one way in an editor and another way to the parser
+            // or to the customer who reads the message.
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => {
+                return Err(problem(
+                    format!("a bidirectional control character ({code})"),
+                    "delete it: it reorders the text around it, so that what is shown is not what is written",
+                ));
+            }
+            c if c.is_control() => {
+                return Err(problem(
+                    format!("a control character ({code})"),
+                    "delete it: it is invisible in most editors",
+                ));
+            }
+            _ if in_string => {}
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}' => {
+                return Err(problem(
+                    format!("an invisible character ({code})"),
+                    "delete it: it cannot be seen in most editors, but splits the word in two",
+                ));
+            }
+            c if !c.is_ascii() => {
+                return Err(problem(
+                    format!("`{c}` ({code}), which is not an ASCII character"),
+                    "outside quotes a policy is written in ASCII: names use the letters a-z, digits and `_` (a letter from another alphabet can look the same: retype the word)",
+                ));
+            }
+            _ => {}
         }
     }
     Ok(())

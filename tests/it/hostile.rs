@@ -108,3 +108,22 @@ fn extreme_dates_are_decided_or_refused() {
         }
     }
 }
+
+/// The hostile order of issue #10: 407.96 paid, and a million of renewals "not started" given
+/// as an attribute, which Tencent's policy refunded in full. Its `at most` bound refuses it.
+#[test]
+fn a_million_of_renewals_not_started_is_refused() {
+    let policy = crate::shipped("tencent-cvm.policy");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/orders/tencent-cvm/second-return-after-48-hours.json");
+    let order = std::fs::read_to_string(path).unwrap();
+    assert!(policy.evaluate_json(&order).is_ok());
+    let hostile = order.replace("\"507.96\"", "\"1000215.84\"");
+    assert_ne!(hostile, order);
+    match policy.evaluate_json(&hostile) {
+        Err(EvalError::Order(error)) => {
+            assert_eq!(error.path(), "attributes.renewals_not_started");
+            assert!(error.to_string().contains("1000215.84"), "{error}");
+        }
+        other => panic!("refunded: {other:?}"),
+    }
+}

@@ -22,6 +22,7 @@ mod format;
 mod fuzz;
 mod hostile;
 mod hostile_orders;
+mod hostile_policies;
 mod language;
 mod limits;
 mod malformed_orders;

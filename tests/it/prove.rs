@@ -296,3 +296,20 @@ fn orders_on_both_sides_of_a_version_change_are_generated() {
         }
     }
 }
+
+/// Orders beyond an attribute's declared bounds are refused by the policy, rightly: the proof
+/// skips them as outside the contract instead of counting them undecided.
+#[test]
+fn orders_beyond_an_attributes_bounds_are_outside_the_contract() {
+    let (code, text) = prove("tests/data/prove/bounded-attribute.policy");
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("held on 2000 generated orders (0 undecided)"), "{text}");
+    assert!(text.contains("attributes.renewals"), "the attribute is varied:\n{text}");
+    let skipped: usize = text
+        .split(" generated order(s) outside the order contract")
+        .next()
+        .and_then(|head| head.rsplit('(').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    assert!(skipped > 0, "some orders go beyond the bound and are skipped:\n{text}");
+}
