@@ -139,6 +139,8 @@ pub fn closest_policy(written: &str, ids: &[&str]) -> Option<String> {
 pub struct Series {
     /// The policy's id.
     pub policy: String,
+    /// Its display name.
+    pub name: String,
     /// One point per step: seconds held, and the refund (`None` where the policy failed).
     pub points: Vec<(i64, Option<Decimal>)>,
     /// What the order paid, for shares.
@@ -168,7 +170,7 @@ pub fn curves(policies: &[Policy], order: &Order, from: i64, to: i64, step: i64)
                     (held, policy.evaluate(&point).ok().map(|d| d.amount))
                 })
                 .collect();
-            Series { policy: policy.id().to_owned(), points, paid: order.paid_total() }
+            Series { policy: policy.id().to_owned(), name: policy.name().to_owned(), points, paid: order.paid_total() }
         })
         .collect()
 }

@@ -2,9 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
-use plotters::prelude::*;
+use chrono::{DateTime, FixedOffset, Months};
 use refund_rules::compare::{curves, Series};
-use rust_decimal::prelude::ToPrimitive;
+use refund_rules::value::money_text;
+use refund_rules::Order;
 
 use super::check::load;
 use super::out;
@@ -70,14 +71,6 @@ pub fn run(options: &CurveOptions<'_>) -> Exit {
             Err(exit) => return exit,
         }
     }
-    let (Some(from), Some(to), Some(step)) = (seconds(options.from), seconds(options.to), seconds(options.step)) else {
-        eprintln!("error: --from, --to and --step are lengths such as 0d, 365d, 12h");
-        return Exit::Input;
-    };
-    if step <= 0 || to < from || (to - from) / step > 100_000 {
-        eprintln!("error: --step must be positive and give at most 100,000 points from --from to --to");
-        return Exit::Input;
-    }
     let order = match orders::read(options.order).map(|(inputs, _)| inputs.into_iter().next()) {
         Ok(Some(input)) => match input.order {
             Ok(order) => order,
@@ -95,6 +88,23 @@ pub fn run(options: &CurveOptions<'_>) -> Exit {
             return Exit::Input;
         }
     };
+    let start = order.service_start();
+    let lengths = (seconds(options.from, start), seconds(options.to, start), seconds(options.step, start));
+    let (Some(from), Some(to), Some(step)) = lengths else {
+        let bad = [("--from", options.from), ("--to", options.to), ("--step", options.step)]
+            .into_iter()
+            .find(|(_, text)| seconds(text, start).is_none())
+            .map_or(String::new(), |(flag, text)| format!("{flag} {text}: "));
+        eprintln!(
+            "error: {bad}not a length of time\n\
+             help: write a number and a unit, as the policy language does: 0d, 36h, 14 days, 2 weeks, 6 months, 1y"
+        );
+        return Exit::Input;
+    };
+    if step <= 0 || to < from || (to - from) / step > 100_000 {
+        eprintln!("error: --step must be positive and give at most 100,000 points from --from to --to");
+        return Exit::Input;
+    }
     // The order is read by each policy as `refund eval` reads it: one it refuses is refused here
     // too, not drawn as a line with no points.
     for policy in policies.iter().filter(|p| p.currency() == order.currency) {
@@ -121,10 +131,15 @@ pub fn run(options: &CurveOptions<'_>) -> Exit {
         eprintln!("error: give --out FILE.svg or FILE.png, or --format csv");
         return Exit::Input;
     };
+    let mut title = super::chart::ChartTitle { order: summary(&order), currency: order.currency.clone(), cjk: true };
     let bytes = match form {
         Chart::Csv => Ok(csv(&series).into_bytes()),
-        Chart::Svg => Ok(svg(&series, &order.currency).into_bytes()),
-        Chart::Png => png(&svg(&series, &order.currency)).map_err(|e| format!("cannot draw the chart: {e}")),
+        Chart::Svg => Ok(super::chart::svg(&series, &title).into_bytes()),
+        Chart::Png => {
+            let fonts = fonts();
+            title.cjk = has_cjk_font(&fonts);
+            png(&super::chart::svg(&series, &title), fonts).map_err(|e| format!("cannot draw the chart: {e}"))
+        }
     };
     let mut inputs: Vec<&Path> = options.policies.iter().map(PathBuf::as_path).collect();
     inputs.push(options.order);
@@ -142,20 +157,43 @@ pub fn run(options: &CurveOptions<'_>) -> Exit {
     }
 }
 
-/// `365d`, `12h`, `30m`, `90s` or a bare number of days, in seconds.
-fn seconds(text: &str) -> Option<i64> {
+/// A length of time after `start`, in seconds: `365d`, `36h`, `30m`, `90s`, `2 weeks`, a bare
+/// number of days, or calendar `6 months` and `1y` (as long as they are from this order's start).
+fn seconds(text: &str, start: DateTime<FixedOffset>) -> Option<i64> {
     let text = text.trim();
     let split = text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let number: i64 = number.parse().ok()?;
+    let months = |count: i64| -> Option<i64> {
+        let end = start.checked_add_months(Months::new(u32::try_from(count).ok()?))?;
+        Some((end - start).num_seconds())
+    };
     let unit = match unit.trim() {
         "" | "d" | "day" | "days" => 86_400,
+        "w" | "week" | "weeks" => 7 * 86_400,
         "h" | "hour" | "hours" => 3_600,
-        "m" | "min" | "minutes" => 60,
-        "s" | "seconds" => 1,
+        "m" | "min" | "minute" | "minutes" => 60,
+        "s" | "second" | "seconds" => 1,
+        "month" | "months" => return months(number),
+        "y" | "year" | "years" => return months(number.checked_mul(12)?),
         _ => return None,
     };
     number.checked_mul(unit)
+}
+
+/// The order in a line, for the chart's title: what was paid, and the term.
+fn summary(order: &Order) -> String {
+    let paid = format!("{} {} paid", money_text(order.paid_total()), order.currency);
+    let bought = order.service_start().format("%Y-%m-%d");
+    let term = match order.expires_at {
+        Some(expires) => format!("{bought} to {}", expires.format("%Y-%m-%d")),
+        None => format!("from {bought}"),
+    };
+    let billing = match order.billing {
+        refund_rules::order::Billing::Subscription => "subscription",
+        refund_rules::order::Billing::PayAsYouGo => "pay as you go",
+    };
+    format!("order {}: {paid}, {billing} {term}", order.id)
 }
 
 /// Days held, then each policy's refund and share of what was paid.
@@ -182,91 +220,29 @@ fn csv(series: &[Series]) -> String {
     String::from_utf8_lossy(&writer.into_inner().unwrap_or_default()).into_owned()
 }
 
-/// The chart as SVG: refund against days held, a stepped line per policy, labelled axes, legend.
-fn svg(series: &[Series], currency: &str) -> String {
-    let mut out = String::new();
-    {
-        let root = SVGBackend::with_string(&mut out, (960, 540)).into_drawing_area();
-        let _ = draw(&root, series, currency);
-        let _ = root.present();
-    }
-    out
-}
-
-fn draw(
-    root: &DrawingArea<SVGBackend<'_>, plotters::coord::Shift>,
-    series: &[Series],
-    currency: &str,
-) -> Result<(), String> {
-    root.fill(&WHITE).map_err(|e| e.to_string())?;
-    let days = |held: i64| held as f64 / 86_400.0;
-    let x_max = series.iter().flat_map(|s| s.points.last()).map(|p| days(p.0)).fold(1.0, f64::max);
-    let x_min = series.iter().flat_map(|s| s.points.first()).map(|p| days(p.0)).fold(x_max, f64::min);
-    let y_max =
-        series.iter().flat_map(|s| s.points.iter().filter_map(|p| p.1.and_then(|a| a.to_f64()))).fold(1.0, f64::max)
-            * 1.08;
-    let mut chart = ChartBuilder::on(root)
-        .caption("Refund by time held", ("sans-serif", 22))
-        .margin(16)
-        .x_label_area_size(44)
-        .y_label_area_size(72)
-        .build_cartesian_2d(x_min..x_max, 0.0..y_max)
-        .map_err(|e| e.to_string())?;
-    chart
-        .configure_mesh()
-        .x_desc("days held")
-        .y_desc(format!("refund ({currency})"))
-        .draw()
-        .map_err(|e| e.to_string())?;
-    for (index, s) in series.iter().enumerate() {
-        let color = Palette99::pick(index).to_rgba();
-        // A refund changes at a moment: the line steps, it does not slope between two samples.
-        // Where the policy could not decide, the line has a gap.
-        let mut runs: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
-        for (index, (held, amount)) in s.points.iter().enumerate() {
-            let Some(y) = amount.and_then(|a| a.to_f64()) else {
-                runs.push(Vec::new());
-                continue;
-            };
-            let next = s.points.get(index + 1).map_or(*held, |p| p.0);
-            if let Some(run) = runs.last_mut() {
-                run.push((days(*held), y));
-                run.push((days(next), y));
-            }
-        }
-        let mut labelled = false;
-        for run in runs.into_iter().filter(|r| !r.is_empty()) {
-            let drawn = chart.draw_series(LineSeries::new(run, color.stroke_width(2))).map_err(|e| e.to_string())?;
-            if !labelled {
-                drawn
-                    .label(s.policy.clone())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2)));
-                labelled = true;
-            }
-        }
-    }
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperRight)
-        .draw()
-        .map_err(|e| e.to_string())?;
-    Ok(())
-}
-
-/// The SVG rasterised, with the system's fonts for the labels.
-fn png(svg: &str) -> Result<Vec<u8>, String> {
+/// The system's fonts, with "sans-serif" set to whatever sans face the machine has (DejaVu
+/// Sans on Debian).
+fn fonts() -> resvg::usvg::Options<'static> {
     let mut options = resvg::usvg::Options::default();
     let fonts = options.fontdb_mut();
     fonts.load_system_fonts();
-    // "sans-serif" means whatever sans face the machine has (DejaVu Sans on Debian).
     let families: Vec<String> =
         fonts.faces().flat_map(|face| face.families.iter().map(|(name, _)| name.clone())).collect();
     let sans = families.iter().find(|f| f.contains("Sans") && !f.contains("Mono")).or(families.first()).cloned();
     if let Some(sans) = sans {
         fonts.set_sans_serif_family(sans);
     }
+    options
+}
+
+/// Whether a font for Chinese, Japanese or Korean is installed (by the usual families' names).
+fn has_cjk_font(options: &resvg::usvg::Options<'_>) -> bool {
+    const CJK: [&str; 6] = ["CJK", "WenQuanYi", "Droid Sans Fallback", "Source Han", "Noto Sans SC", "Noto Serif SC"];
+    options.fontdb.faces().any(|face| face.families.iter().any(|(name, _)| CJK.iter().any(|c| name.contains(c))))
+}
+
+/// The SVG rasterised with `options`' fonts.
+fn png(svg: &str, options: resvg::usvg::Options<'_>) -> Result<Vec<u8>, String> {
     let tree = resvg::usvg::Tree::from_str(svg, &options).map_err(|e| e.to_string())?;
     let size = tree.size().to_int_size();
     let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).ok_or("empty chart")?;

@@ -1,6 +1,7 @@
 //! The `refund` command: argument parsing, file reading and exit codes. The only I/O layer.
 
 mod batch;
+mod chart;
 mod check;
 mod compare;
 mod curve;
@@ -166,7 +167,7 @@ enum Command {
         /// Time held at the first point.
         #[arg(long, default_value = "0d")]
         from: String,
-        /// Time held at the last point.
+        /// Time held at the last point: `365d`, `6 months`, `1y`.
         #[arg(long, default_value = "365d")]
         to: String,
         /// Time between points.

@@ -152,3 +152,35 @@ fn colour_follows_the_color_flag_and_no_color() {
     assert!(!String::from_utf8_lossy(&quiet.stderr).contains('\u{1b}'));
     assert_eq!(plain.status.code(), quiet.status.code());
 }
+
+/// The curve: calendar lengths as the language writes them, the order in the title, names in
+/// a legend beside the plot, a zoomed panel for the first days, lines told apart by dashes.
+#[test]
+fn the_curve_reads_calendar_lengths_and_shows_the_first_days_apart() {
+    let csv = |to: &str| stdout(&refund(&["curve", "policies/", "--order", ORDER, "--to", to, "--format", "csv"]));
+    // 2026-03-02 to 2027-03-02 is 365 days.
+    assert_eq!(csv("1y"), csv("365d"));
+    assert_eq!(csv("1 year"), csv("365d"));
+    let half = csv("6 months");
+    assert_eq!(half.lines().last().unwrap().split(',').next(), Some("184"), "2026-03-02 + 6 months is day 184");
+    let message = refused(&refund(&["curve", "policies/", "--order", ORDER, "--to", "1 fortnight", "--format", "csv"]));
+    insta::assert_snapshot!("curve-bad-length", message);
+
+    let out = std::env::temp_dir().join(format!("refund-terminal-curve-{}.svg", std::process::id()));
+    stdout(&refund(&["curve", "policies/", "--order", ORDER, "--to", "1y", "--out", out.to_str().unwrap()]));
+    let svg = std::fs::read_to_string(&out).unwrap();
+    std::fs::remove_file(&out).unwrap();
+    assert!(svg.contains("order one-year-server: 1020.00 CNY paid, subscription 2026-03-02 to 2027-03-02"), "title");
+    assert!(svg.contains("first 14 days (zoomed)") && svg.contains("whole range"), "two time axes");
+    assert!(svg.contains("腾讯云 云服务器 CVM"), "provider names in the legend");
+    assert!(svg.matches("stroke-dasharray").count() >= 5, "dash patterns");
+    assert!(!svg.contains("1400.0") && !svg.contains(">1000.0<"), "whole-number ticks");
+    // The legend is beside the plots: every legend line starts right of the last plot.
+    let plots_end = 740.0;
+    for line in svg.lines().filter(|l| l.starts_with("<line x1=\"770\"")) {
+        assert!(line.contains("x2=\"804\""), "{line}");
+    }
+    assert!(plots_end < 770.0);
+    let refused_form = refused(&refund(&["curve", "policies/", "--order", ORDER, "--out", "chart.jpg"]));
+    assert!(refused_form.contains("end the file name in .svg or .png"), "{refused_form}");
+}
