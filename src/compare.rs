@@ -34,6 +34,9 @@ pub enum Compared {
         paid: Decimal,
         /// The deciding rule of each server, in order.
         rules: Vec<String>,
+        /// Where the money of all servers goes, per destination (gift credit and vouchers
+        /// given back included), in the contract's order of destinations.
+        destinations: Vec<crate::decision::Refund>,
     },
     /// The order is in another currency; amounts are never converted.
     NotComparable {
@@ -84,6 +87,7 @@ fn decide_servers(policy: &Policy, order: &Order, servers: u32) -> Compared {
     let mut first = None;
     let mut total = Decimal::ZERO;
     let mut rules = Vec::new();
+    let mut destinations: Vec<crate::decision::Refund> = Vec::new();
     for index in 0..servers {
         let mut server = order.clone();
         if server.account.id.is_empty() {
@@ -98,6 +102,12 @@ fn decide_servers(policy: &Policy, order: &Order, servers: u32) -> Compared {
                 ledger.record(&server, &decision);
                 total = total.saturating_add(decision.amount);
                 rules.push(decision.rule.clone());
+                for refund in &decision.refunds {
+                    match destinations.iter_mut().find(|d| d.to == refund.to) {
+                        Some(sum) => sum.amount = sum.amount.saturating_add(refund.amount),
+                        None => destinations.push(refund.clone()),
+                    }
+                }
                 first.get_or_insert(decision);
             }
             Err(error) => {
@@ -108,7 +118,10 @@ fn decide_servers(policy: &Policy, order: &Order, servers: u32) -> Compared {
     }
     let paid = order.paid_total().saturating_mul(Decimal::from(servers));
     match first {
-        Some(decision) => Compared::Decided { decision: Box::new(decision), total, paid, rules },
+        Some(decision) => {
+            destinations.sort_by_key(|d| d.to);
+            Compared::Decided { decision: Box::new(decision), total, paid, rules, destinations }
+        }
         None => Compared::Failed { error: "no server was decided".to_owned(), order_fault: false },
     }
 }

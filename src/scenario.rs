@@ -266,6 +266,21 @@ impl Scenario {
         Order::from_json_value(order).map_err(|error| ScenarioError::Order { scenario: self.name.clone(), error })
     }
 
+    /// The scenario's order for every policy at once: each policy's attributes in a group
+    /// under its id, as an order carrying several providers' facts is written.
+    pub fn order_for_all(&self) -> Result<Order, ScenarioError> {
+        let mut order = self.order.clone();
+        if let serde_json::Value::Object(map) = &mut order {
+            let entry = map.entry("attributes").or_insert(serde_json::Value::Object(serde_json::Map::new()));
+            if let serde_json::Value::Object(groups) = entry {
+                for (id, attributes) in &self.attributes {
+                    groups.insert(id.clone(), attributes.clone());
+                }
+            }
+        }
+        Order::from_json_value(order).map_err(|error| ScenarioError::Order { scenario: self.name.clone(), error })
+    }
+
     /// The scenario under one policy.
     pub fn compare(&self, policy: &Policy) -> Comparison {
         match self.order_for(policy) {

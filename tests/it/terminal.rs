@@ -184,3 +184,94 @@ fn the_curve_reads_calendar_lengths_and_shows_the_first_days_apart() {
     let refused_form = refused(&refund(&["curve", "policies/", "--order", ORDER, "--out", "chart.jpg"]));
     assert!(refused_form.contains("end the file name in .svg or .png"), "{refused_form}");
 }
+
+fn width_of(text: &str) -> usize {
+    // CJK characters and full-width punctuation take two columns; box drawing takes one.
+    let wide = |c: char| matches!(c as u32, 0x1100..=0x115F | 0x2E80..=0xA4CF | 0xAC00..=0xD7A3 | 0xF900..=0xFAFF | 0xFE30..=0xFE4F | 0xFF00..=0xFF60 | 0xFFE0..=0xFFE6);
+    text.lines().map(|l| l.chars().map(|c| if wide(c) { 2 } else { 1 }).sum()).max().unwrap_or(0)
+}
+
+/// Tables fit a 100-column terminal (COLUMNS), and a narrower one: cells wrap, and columns
+/// that do not fit go to a second table that repeats the first column.
+#[test]
+fn compare_tables_fit_the_terminal_width() {
+    for columns in ["100", "72"] {
+        for args in [&["--order", ORDER][..], &["--scenarios", "scenarios/standard.toml"][..]] {
+            let mut all = vec!["compare", "policies/"];
+            all.extend(args);
+            let output = Command::new(env!("CARGO_BIN_EXE_refund"))
+                .args(&all)
+                .env("COLUMNS", columns)
+                .current_dir(env!("CARGO_MANIFEST_DIR"))
+                .output()
+                .unwrap();
+            let text = stdout(&output);
+            assert!(width_of(&text) <= columns.parse().unwrap(), "{columns}: {text}");
+            assert!(text.contains("ucloud") && text.contains("alibaba_ecs"), "every provider is still there");
+        }
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_refund"))
+        .args(["compare", "policies/", "--scenarios", "scenarios/double11-gpu.toml"])
+        .env("COLUMNS", "100")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    insta::assert_snapshot!("compare-fitted-100", stdout(&output));
+}
+
+/// CSV cells are numbers where numbers are meant: the refund, the share as a fraction, an
+/// amount per destination; the rule and the reason have columns of their own.
+#[test]
+fn compare_csv_has_numeric_columns() {
+    let text =
+        stdout(&refund(&["compare", "policies/", "--scenarios", "tests/data/terminal/gift.toml", "--format", "csv"]));
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let column = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let mut decided = 0;
+    for record in reader.records() {
+        let record = record.unwrap();
+        if &record[column("status")] != "decided" {
+            continue;
+        }
+        decided += 1;
+        let refund: rust_decimal::Decimal = record[column("refund")].parse().unwrap();
+        let share: rust_decimal::Decimal = record[column("share")].parse().unwrap();
+        let places: rust_decimal::Decimal = ["original", "balance", "gift", "voucher"]
+            .iter()
+            .map(|p| record[column(p)].parse::<rust_decimal::Decimal>().unwrap())
+            .sum();
+        assert_eq!(places, refund, "{record:?}");
+        assert!(share <= rust_decimal::Decimal::ONE, "{record:?}");
+        assert!(!record[column("rule")].contains(' '), "{record:?}");
+    }
+    assert_eq!(decided, 6);
+    insta::assert_snapshot!("compare-gift-csv", text);
+}
+
+/// Gift credit given back is shown where the money goes, in the table too.
+#[test]
+fn gift_money_is_visible_in_the_matrix() {
+    let text = stdout(&refund(&[
+        "compare",
+        "policies/",
+        "--scenarios",
+        "tests/data/terminal/gift.toml",
+        "--format",
+        "markdown",
+    ]));
+    assert!(text.contains("balance 920.00 + gift 100.00"), "{text}");
+}
+
+/// The HTML report is a page: charset, title, the table, a legend, and the curves inline.
+#[test]
+fn compare_html_is_a_report_with_the_chart() {
+    let page = stdout(&refund(&["compare", "policies/", "--scenarios", "scenarios/standard.toml", "--format", "html"]));
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(page.contains("<meta charset=\"utf-8\">"));
+    assert!(page.contains("<title>A one-year server, 1,020.00 CNY paid: what comes back, and when</title>"));
+    assert!(page.contains("<p class=\"legend\">★ gives back the most in that row"));
+    assert!(page.contains("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(page.contains(">tencent_cvm<"), "the chart's legend names the providers");
+    assert!(page.trim_end().ends_with("</html>"));
+}
