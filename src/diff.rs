@@ -17,12 +17,20 @@ pub struct Impact {
     pub orders: usize,
     /// Orders whose decision changes (outcome, amount, destinations or rule).
     pub changed: usize,
-    /// Total refunded under the old policy, per currency total (orders it decided).
+    /// The currency of the totals (the new policy's).
+    pub currency: String,
+    /// Total of the old policy's decided amounts, automatic and manual review alike (as
+    /// `refund batch` sums them).
     pub old_total: Decimal,
-    /// Total refunded under the new policy.
+    /// Total of the new policy's decided amounts.
     pub new_total: Decimal,
     /// `new_total - old_total`.
     pub delta: Decimal,
+    /// The part of `old_total` that waits for a person (outcome `manual_review`, or review
+    /// `manual`): not refunded until a person approves.
+    pub old_manual_review: Decimal,
+    /// The part of `new_total` that waits for a person.
+    pub new_manual_review: Decimal,
     /// The changes, grouped by (old rule, new rule), largest total change first.
     pub groups: Vec<Group>,
 }
@@ -83,6 +91,20 @@ impl Outcome {
         }
     }
 
+    /// The amount a person still has to approve (a manual review outcome, or a refund whose
+    /// review is manual): not refunded until then.
+    pub fn awaiting_review(&self) -> Decimal {
+        match self {
+            Outcome::Decided(d)
+                if d.outcome == crate::decision::Outcome::ManualReview
+                    || d.review == crate::decision::Review::Manual =>
+            {
+                d.amount
+            }
+            _ => Decimal::ZERO,
+        }
+    }
+
     /// The amount refunded (zero when not decided).
     pub fn amount(&self) -> Decimal {
         match self {
@@ -112,6 +134,7 @@ const EXAMPLES_PER_GROUP: usize = 3;
 pub fn impact(old: &Policy, new: &Policy, records: &[Record]) -> Impact {
     let mut groups: Vec<Group> = Vec::new();
     let (mut old_total, mut new_total, mut changed) = (Decimal::ZERO, Decimal::ZERO, 0);
+    let (mut old_manual_review, mut new_manual_review) = (Decimal::ZERO, Decimal::ZERO);
     let side = |policy: &Policy| -> Vec<Outcome> {
         let own: Vec<Record> = records
             .iter()
@@ -134,6 +157,8 @@ pub fn impact(old: &Policy, new: &Policy, records: &[Record]) -> Impact {
     for (order, (before, after)) in orders.iter().copied().zip(decided.map(|(_, pair)| pair)) {
         old_total = old_total.saturating_add(before.amount());
         new_total = new_total.saturating_add(after.amount());
+        old_manual_review = old_manual_review.saturating_add(before.awaiting_review());
+        new_manual_review = new_manual_review.saturating_add(after.awaiting_review());
         if before.same_as(&after) {
             continue;
         }
@@ -161,18 +186,33 @@ pub fn impact(old: &Policy, new: &Policy, records: &[Record]) -> Impact {
         }
     }
     groups.sort_by_key(|g| std::cmp::Reverse(g.delta.abs()));
-    Impact { orders: orders.len(), changed, old_total, new_total, delta: new_total.saturating_sub(old_total), groups }
+    Impact {
+        orders: orders.len(),
+        changed,
+        currency: new.currency().to_owned(),
+        old_total,
+        new_total,
+        delta: new_total.saturating_sub(old_total),
+        old_manual_review,
+        new_manual_review,
+        groups,
+    }
 }
 
 /// A stretch of the generated grid where the two policies decide differently.
 #[derive(Debug, Clone, Serialize)]
 pub struct Region {
-    /// The other facts of the orders in the region (`billing = subscription`, ...).
+    /// The other facts of the orders in the region (`billing = subscription`, ...): those the
+    /// region's orders share; a fact that does not matter to the change is left out.
     pub facts: Vec<String>,
-    /// Held from (days, inclusive).
+    /// Held from (days, inclusive): a step of the grid.
     pub held_from_days: Decimal,
-    /// Held up to (days, inclusive).
+    /// Held up to (days, inclusive): the last step of the grid where the decisions differ.
     pub held_to_days: Decimal,
+    /// The next step of the grid, where they agree again (exclusive); `None` past the grid's end.
+    pub held_until_days: Option<Decimal>,
+    /// How many points of the grid's other facts the region covers.
+    pub variants: usize,
     /// The old deciding rule.
     pub old_rule: String,
     /// The new deciding rule.
@@ -205,6 +245,7 @@ pub fn regions(old: &Policy, new: &Policy) -> Vec<Region> {
     let mut read = old.fields_read();
     read.extend(new.fields_read());
     let mut regions: Vec<Region> = Vec::new();
+    let next_step = |hours: i64| HELD_HOURS.iter().find(|h| **h > hours).map(|h| Decimal::from(*h) / Decimal::from(24));
     for variant in variants(&base, &read) {
         let mut current: Option<Region> = None;
         for hours in HELD_HOURS {
@@ -222,6 +263,7 @@ pub fn regions(old: &Policy, new: &Policy) -> Vec<Region> {
             match current.as_mut() {
                 Some(region) if region.old_rule == before.rule() && region.new_rule == after.rule() => {
                     region.held_to_days = days;
+                    region.held_until_days = next_step(*hours);
                 }
                 _ => {
                     regions.extend(current.take());
@@ -229,6 +271,8 @@ pub fn regions(old: &Policy, new: &Policy) -> Vec<Region> {
                         facts: variant.facts.clone(),
                         held_from_days: days,
                         held_to_days: days,
+                        held_until_days: next_step(*hours),
+                        variants: 1,
                         old_rule: before.rule().to_owned(),
                         new_rule: after.rule().to_owned(),
                         example: Example { order, old: before, new: after },
@@ -238,7 +282,29 @@ pub fn regions(old: &Policy, new: &Policy) -> Vec<Region> {
         }
         regions.extend(current);
     }
-    regions
+    merged(regions)
+}
+
+/// One region per real change: regions of the same rules over the same days, on different
+/// points of the other facts, are one change, described by the facts they share.
+fn merged(regions: Vec<Region>) -> Vec<Region> {
+    let mut out: Vec<Region> = Vec::new();
+    for region in regions {
+        let same = |r: &&mut Region| {
+            r.old_rule == region.old_rule
+                && r.new_rule == region.new_rule
+                && r.held_from_days == region.held_from_days
+                && r.held_to_days == region.held_to_days
+        };
+        match out.iter_mut().find(|r| same(r)) {
+            Some(kept) => {
+                kept.facts.retain(|fact| region.facts.contains(fact));
+                kept.variants += region.variants;
+            }
+            None => out.push(region),
+        }
+    }
+    out
 }
 
 /// A value a grid dimension can take: its label, and how it changes an order.

@@ -12,11 +12,13 @@ use super::{out, outln, print_json};
 use refund_rules::batch::read_all;
 
 /// Compares two policies on the orders of a file, or on a generated grid without one.
-pub fn run(old: &Path, new: &Path, orders: Option<&PathBuf>, format: GridFormat) -> Exit {
-    let (old, new) = match (load(old), load(new)) {
+pub fn run(old_path: &Path, new_path: &Path, orders: Option<&PathBuf>, format: GridFormat) -> Exit {
+    let (old, new) = match (load(old_path), load(new_path)) {
         (Ok(old), Ok(new)) => (old, new),
         (Err(exit), _) | (_, Err(exit)) => return exit,
     };
+    // Two versions of one provider often share the id: the version and the file tell them apart.
+    let sides = format!("old: {}\nnew: {}\n", side(&old, old_path), side(&new, new_path));
     match orders {
         Some(path) => {
             let records = match files::read_text(path).and_then(|text| {
@@ -41,17 +43,29 @@ pub fn run(old: &Path, new: &Path, orders: Option<&PathBuf>, format: GridFormat)
             if format == GridFormat::Json {
                 return print_json(&result).and(exit);
             }
+            let currency = &result.currency;
+            let signed = |amount: rust_decimal::Decimal| {
+                format!("{}{} {currency}", if amount.is_sign_negative() { "" } else { "+" }, money_text(amount))
+            };
+            out!("{sides}");
             outln!(
-                "{} orders, {} decided differently; refunded {} before, {} after ({}{})\n",
+                "{} orders, {} decided differently; refunded {} {currency} before, {} {currency} after ({})",
                 result.orders,
                 result.changed,
-                money_text(result.old_total),
-                money_text(result.new_total),
-                if result.delta.is_sign_negative() { "" } else { "+" },
-                money_text(result.delta)
+                money_text(result.old_total - result.old_manual_review),
+                money_text(result.new_total - result.new_manual_review),
+                signed((result.new_total - result.new_manual_review) - (result.old_total - result.old_manual_review)),
             );
+            if !(result.old_manual_review.is_zero() && result.new_manual_review.is_zero()) {
+                outln!(
+                    "awaiting manual review, not counted as refunded: {} {currency} before, {} {currency} after",
+                    money_text(result.old_manual_review),
+                    money_text(result.new_manual_review)
+                );
+            }
+            outln!();
             let grid = Grid {
-                headers: ["old rule", "new rule", "orders", "change", "examples (order: old -> new)"]
+                headers: ["old rule → new rule", "orders", "change", "examples (order: old -> new)"]
                     .map(String::from)
                     .to_vec(),
                 rows: result
@@ -64,16 +78,18 @@ pub fn run(old: &Path, new: &Path, orders: Option<&PathBuf>, format: GridFormat)
                             .map(|e| format!("{}: {} -> {}", e.order.id, shown(&e.old), shown(&e.new)))
                             .collect();
                         vec![
-                            g.old_rule.clone(),
-                            g.new_rule.clone(),
+                            format!("{} → {}", g.old_rule, g.new_rule),
                             g.count.to_string(),
-                            money_text(g.delta),
+                            signed(g.delta),
                             examples.join("\n"),
                         ]
                     })
                     .collect(),
             };
-            out!("{}", grid.render(format));
+            match format {
+                GridFormat::Table => out!("{}", grid.render_fitted(super::grid::terminal_width())),
+                _ => out!("{}", grid.render(format)),
+            }
             exit
         }
         None => {
@@ -81,26 +97,68 @@ pub fn run(old: &Path, new: &Path, orders: Option<&PathBuf>, format: GridFormat)
             if format == GridFormat::Json {
                 return print_json(&found);
             }
+            out!("{sides}");
             if found.is_empty() {
                 outln!("No difference found on the grid around the policies' example orders.");
                 return Exit::Ok;
             }
-            outln!("{} regions where `{}` and `{}` decide differently:\n", found.len(), old.id(), new.id());
+            let changes = if found.len() == 1 { "one change".to_owned() } else { format!("{} changes", found.len()) };
+            outln!("{changes} on the grid around the policies' example orders:\n");
             for (index, region) in found.iter().enumerate() {
-                let facts = if region.facts.is_empty() { "every order".to_owned() } else { region.facts.join(", ") };
+                let facts = if region.facts.is_empty() { "any order".to_owned() } else { region.facts.join(", ") };
+                let span = match region.held_until_days {
+                    Some(until) => format!("held from {} to under {}", held(region.held_from_days), held(until)),
+                    None => format!("held {} or more", held(region.held_from_days)),
+                };
                 outln!(
-                    "{}. {facts}; held {} to {} days\n   old: {}\n   new: {}\n   example: {}\n",
+                    "{}. {span}; {facts}\n   old: {}\n   new: {}\n   for example, held {}: {}\n",
                     index + 1,
-                    region.held_from_days.round_dp(2).normalize(),
-                    region.held_to_days.round_dp(2).normalize(),
                     shown(&region.example.old),
                     shown(&region.example.new),
-                    serde_json::to_string(&region.example.order).unwrap_or_default()
+                    held(region.held_from_days),
+                    example_facts(&region.example.order),
                 );
             }
+            outln!("`--format json` gives each change's example order in full, ready for `refund eval`.");
             Exit::Ok
         }
     }
+}
+
+/// `kufanyun, version 2026-03-16 (policies/kufanyun.policy)`.
+fn side(policy: &refund_rules::Policy, path: &Path) -> String {
+    let versions = policy.versions();
+    let version = match versions.as_slice() {
+        [] => String::new(),
+        [one] => format!(", version {one}"),
+        [first, .., last] => format!(", versions {first} to {last}"),
+    };
+    format!("{}{version} ({})", policy.id(), files::shown(path))
+}
+
+/// A time held as the grid steps it: `5 days`, `6.5 days`, `12 hours`.
+fn held(days: rust_decimal::Decimal) -> String {
+    if days < rust_decimal::Decimal::ONE {
+        let hours = (days * rust_decimal::Decimal::from(24)).round_dp(0);
+        return format!("{hours} hour{}", if hours == rust_decimal::Decimal::ONE { "" } else { "s" });
+    }
+    let days = days.round_dp(2).normalize();
+    format!("{days} day{}", if days == rust_decimal::Decimal::ONE { "" } else { "s" })
+}
+
+/// What an example order paid, in a line: `1000.00 CNY list price, paid 900.00 cash + 100.00
+/// voucher, requested ...` (the whole order is in the JSON output).
+fn example_facts(order: &refund_rules::Order) -> String {
+    let paid = [("cash", order.paid.cash), ("voucher", order.paid.voucher), ("gift", order.paid.gift)]
+        .into_iter()
+        .filter(|(_, amount)| !amount.is_zero())
+        .map(|(part, amount)| format!("{} {part}", money_text(amount)))
+        .collect::<Vec<_>>();
+    let paid = if paid.is_empty() { "nothing".to_owned() } else { paid.join(" + ") };
+    let list = order
+        .list_price
+        .map_or(String::new(), |price| format!("{} {} list price, ", money_text(price), order.currency));
+    format!("{list}paid {paid}, requested {}", order.requested_at.to_rfc3339())
 }
 
 /// `refund 876.30 to balance (used_time)`, `no_refund (banned)`, or the error.

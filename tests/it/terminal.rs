@@ -275,3 +275,34 @@ fn compare_html_is_a_report_with_the_chart() {
     assert!(page.contains(">tencent_cvm<"), "the chart's legend names the providers");
     assert!(page.trim_end().ends_with("</html>"));
 }
+
+/// Without orders, one change is one region, on the grid's own steps, with both sides named
+/// by id, version and file; with orders, totals carry the currency and amounts a person still
+/// has to approve are counted apart from what is refunded.
+#[test]
+fn diff_reports_each_change_once_with_both_sides_named() {
+    let (old, new) = ("policies/kufanyun.policy", "tests/data/diff/kufanyun-v2.policy");
+    let text = stdout(&refund(&["diff", old, new]));
+    assert!(text.starts_with("old: kufanyun, version 2026-03-16 (policies/kufanyun.policy)\nnew: kufanyun, version 2026-03-16 (tests/data/diff/kufanyun-v2.policy)\n3 changes"), "{text}");
+    assert!(text.contains("1. held from 5 days to under 7 days;"), "{text}");
+    assert!(text.lines().all(|line| line.chars().count() <= 140), "no line-long JSON: {text}");
+    insta::assert_snapshot!("diff-regions", text);
+
+    let with_orders = stdout(&refund(&["diff", old, new, "--orders", "tests/data/diff/kufanyun-orders.jsonl"]));
+    assert!(with_orders.contains("refunded 12550.00 CNY before, 16149.99 CNY after (+3599.99 CNY)"), "{with_orders}");
+    assert!(
+        with_orders.contains("awaiting manual review, not counted as refunded: 12502.68 CNY before, 8887.89 CNY after")
+    );
+    let json: serde_json::Value = serde_json::from_str(&stdout(&refund(&[
+        "diff",
+        old,
+        new,
+        "--orders",
+        "tests/data/diff/kufanyun-orders.jsonl",
+        "--format",
+        "json",
+    ])))
+    .unwrap();
+    assert_eq!(json["currency"], "CNY");
+    assert_eq!(json["old_manual_review"], "12502.68");
+}
