@@ -165,10 +165,20 @@ impl Scope<'_> {
         let node = self.expr(e);
         if node.value_type != Type::Money && node.value_type != Type::Error {
             let found = node.value_type.clone();
+            // `deduct 5%`: a share needs the amount it is a share of.
+            let help = if found == Type::Number {
+                format!(
+                    "a number or percentage is not an amount: write a share of an amount, such as `amount * 5%` \
+                     (the amount so far) or `order.paid.cash * 5%`, or an amount with its currency, such as `10.00 {}`",
+                    self.currency
+                )
+            } else {
+                format!("write an amount with its currency, such as `10.00 {}`", self.currency)
+            };
             return self.problem(
                 CheckError::error("E113", e.span, format!("{what} must be money, but this is {found}"))
                     .label(format!("this is {found}"))
-                    .help(format!("write an amount with its currency, such as `10.00 {}`", self.currency)),
+                    .help(help),
             );
         }
         node
@@ -233,6 +243,17 @@ impl Scope<'_> {
     }
 
     fn unknown_name(&mut self, name: &str, span: Span) {
+        if crate::decision::Destination::from_name(name).is_some() {
+            // `let destination = if c then original else balance`: destinations are not values.
+            let problem = CheckError::error("E101", span, format!("`{name}` is a destination, not a value"))
+                .label("a destination")
+                .help(
+                    "a destination cannot be stored in a `let`; choose it where the money goes: \
+                     `to if CONDITION then original else balance`",
+                );
+            self.problems.push(problem);
+            return;
+        }
         let mut candidates: Vec<&str> = self.bindings.iter().map(|b| b.0.as_str()).collect();
         candidates.extend(self.tables.iter().map(|t| t.0.as_str()));
         let problem = CheckError::error("E101", span, format!("`{name}` is not defined"))

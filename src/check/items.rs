@@ -640,12 +640,26 @@ pub(super) fn choice_def(scope: &mut Scope<'_>, choice: &ast::Choice) -> ChoiceD
             Some(found) => ChoiceDef::Fixed(found),
             None => {
                 let members = DESTINATIONS.members().unwrap_or_default();
-                scope.problems.push(
-                    CheckError::error("E119", name.span, format!("`{}` is not a destination", name.node))
-                        .label("unknown destination")
+                let problem = CheckError::error("E119", name.span, format!("`{}` is not a destination", name.node))
+                    .label("unknown destination");
+                let problem = match scope.binding_index.get(&name.node).copied() {
+                    // `let destination = ...` then `to destination`: the name is used, and the
+                    // choice belongs here.
+                    Some(index) => {
+                        if let Some(used) = scope.used.get_mut(index) {
+                            *used = true;
+                        }
+                        problem.help(format!(
+                            "`{}` is a `let`, and a destination cannot be stored: write the choice here, \
+                             such as `to if CONDITION then original else balance`",
+                            name.node
+                        ))
+                    }
+                    None => problem
                         .help("money goes to `original`, `balance`, `gift` or `voucher`")
                         .suggest(&name.node, members),
-                );
+                };
+                scope.problems.push(problem);
                 ChoiceDef::Fixed(Destination::Original)
             }
         },

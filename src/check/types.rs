@@ -112,7 +112,17 @@ pub(super) fn unary(op: UnaryOp, t: &Type) -> Result<Type, Mismatch> {
         (_, Type::Error) => Ok(Type::Error),
         (UnaryOp::Not, Type::Bool) => Ok(Type::Bool),
         (UnaryOp::Neg, Type::Money | Type::Number | Type::Duration) => Ok(t.clone()),
-        (UnaryOp::Not, _) => Err(mismatch(format!("`not` needs true/false, found {t}"), None)),
+        (UnaryOp::Not, Type::Group) => Err(mismatch(
+            format!("`not` needs true/false, found {t}"),
+            Some(
+                "a group is not true or false: test one of its fields (`not order.promotion.non_refundable`), \
+                 or whether it was given (`order.promotion is missing`)",
+            ),
+        )),
+        (UnaryOp::Not, _) => Err(mismatch(
+            format!("`not` needs true/false, found {t}"),
+            Some("`not` turns a condition around: `not (held < 5 days)`, `not order.banned_for_violation`"),
+        )),
         (UnaryOp::Neg, _) => Err(mismatch(format!("`-` cannot be applied to {t}"), None)),
     }
 }

@@ -56,7 +56,27 @@ pub(super) fn describe(source: &str, error: &Error<Rule>) -> SyntaxError {
             help: Some("a rule ends with what it decides, after its `when` lines".to_owned()),
         };
     }
+    if rules.contains(&Rule::ident) && rest.starts_with(|c: char| c.is_ascii_digit()) {
+        return SyntaxError::Unexpected {
+            expected: expected_words(&rules),
+            found,
+            span,
+            help: Some(format!(
+                "a name starts with a letter, then letters, digits or `_`: `{}` could be `{}`",
+                word,
+                renamed(&word)
+            )),
+        };
+    }
     let word: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    if rules.contains(&Rule::kw_calendar) && (word == "year" || word == "month") {
+        return SyntaxError::Unexpected {
+            expected: expected_words(&rules),
+            found,
+            span,
+            help: Some(format!("a quota starts again each calendar year or month: write `per calendar {word}`")),
+        };
+    }
     let mut keywords: Vec<String> =
         rules.iter().filter_map(|r| format!("{r:?}").strip_prefix("kw_").map(str::to_owned)).collect();
     if rules.contains(&Rule::time_unit) {
@@ -74,6 +94,17 @@ pub(super) fn describe(source: &str, error: &Error<Rule>) -> SyntaxError {
         _ => None,
     };
     SyntaxError::Unexpected { expected: expected_words(&rules), found, span, help }
+}
+
+/// `200cloud` as a name: its leading digits moved to the end (`cloud_200`).
+fn renamed(word: &str) -> String {
+    let letters = word.trim_start_matches(|c: char| c.is_ascii_digit()).trim_start_matches('_');
+    let digits = word.get(..word.len() - word.trim_start_matches(|c: char| c.is_ascii_digit()).len()).unwrap_or("");
+    if letters.is_empty() {
+        format!("n_{digits}")
+    } else {
+        format!("{letters}_{digits}")
+    }
 }
 
 /// Whether a line starting with `"` closes its text.
@@ -213,6 +244,7 @@ fn name(rule: Rule) -> &'static str {
         Rule::boolean => "`true` or `false`",
         Rule::currency_code => "a currency code such as `CNY`",
         Rule::ident | Rule::keyword => "a name",
+        Rule::kw_calendar => "`calendar` (`per calendar year` or `per calendar month`)",
         Rule::field_name | Rule::entry => "a field name",
         Rule::type_name | Rule::one_of | Rule::kw_one_of => "a type (`money`, `number`, `duration`, ...)",
         Rule::object | Rule::value => "a value",
