@@ -306,3 +306,26 @@ fn diff_reports_each_change_once_with_both_sides_named() {
     assert_eq!(json["currency"], "CNY");
     assert_eq!(json["old_manual_review"], "12502.68");
 }
+
+/// The scenario guide's files run, and the keys it lists are the ones the reader accepts.
+#[test]
+fn the_scenario_guide_is_runnable() {
+    let guide = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/scenarios.md")).unwrap();
+    let files = crate::blocks(&guide, "toml");
+    assert!(!files.is_empty());
+    for (index, text) in files.iter().enumerate() {
+        let path = std::env::temp_dir().join(format!("refund-scenario-guide-{}-{index}.toml", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        let output = refund(&["compare", "policies/", "--scenarios", path.to_str().unwrap(), "--format", "json"]);
+        std::fs::remove_file(&path).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+        for row in json["rows"].as_array().unwrap() {
+            for cell in row["cells"].as_array().unwrap() {
+                assert_ne!(cell["status"], "failed", "{cell}");
+            }
+        }
+    }
+    let link = "[`docs/scenarios.md`](docs/scenarios.md)";
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(readme.contains(link), "the README points to the scenario guide");
+}
