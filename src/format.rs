@@ -2,8 +2,10 @@
 //!
 //! The formatter changes white space only: it re-indents every line from the structure,
 //! puts one space between tokens (none inside brackets or before commas), aligns the values of
-//! header lines, of `key: value` lines and the `=>` of table rows, and collapses runs of blank
-//! lines into one. Line breaks, comments and blank-line groups stay where the author put them.
+//! header lines, of `key: value` lines, the `=>` of table rows and the trailing comments of
+//! consecutive lines, and collapses runs of blank lines into one. Line breaks, comments and
+//! blank-line groups stay where the author put them, except that a one-line `order { ... }`
+//! wider than 100 columns gets one entry a line.
 //! The result is parsed again and must give the same syntax tree, or nothing is written.
 
 use crate::syntax::{self, SyntaxError};
@@ -61,13 +63,22 @@ const STEPS: &[&str] = &["less", "plus", "deduct", "offset", "cap", "zero_below"
 const CONTINUING: &[&str] =
     &["+", "-", "*", "/", "==", "!=", "<", "<=", ">", ">=", "and", "or", "then", "else", "is", "\"", ","];
 
+/// The widest a line is let to be: a longer one-line `order { ... }` is broken into lines.
+const WIDTH: usize = 100;
+
 fn layout(source: &str) -> String {
     let mut lines = Vec::new();
     let mut depth = 0usize;
     let mut in_rule = false;
     let mut in_part = false;
-    for raw in source.lines() {
-        let (tokens, comment) = tokenize(raw);
+    let split: Vec<(Vec<String>, Option<String>)> = source
+        .lines()
+        .flat_map(|raw| {
+            let (tokens, comment) = tokenize(raw);
+            broken_order(tokens, comment, raw.len() - raw.trim_start().len())
+        })
+        .collect();
+    for (tokens, comment) in split {
         let first = tokens.first().map(String::as_str).unwrap_or("");
         let closing = first == "}";
         let line_depth = if closing { depth.saturating_sub(1) } else { depth };
@@ -75,7 +86,10 @@ fn layout(source: &str) -> String {
             "" if comment.is_none() => Kind::Blank,
             "" => Kind::Comment,
             _ if depth == 1 && HEADER.contains(&first) => Kind::Header,
-            "rule" => Kind::Other,
+            // A declaration ends the rule above, also one whose receipt is on a single line.
+            "rule" | "let" | "const" | "table" | "attribute" | "invariant" | "base" | "example" if depth == 1 => {
+                Kind::Other
+            }
             "manual_review" if in_part && tokens.get(1).is_some_and(|t| t == "when") => Kind::Step,
             _ if in_rule && CLAUSES.contains(&first) => Kind::Clause,
             _ if in_rule && (STEPS.contains(&first) || in_part) => Kind::Step,
@@ -111,12 +125,13 @@ fn layout(source: &str) -> String {
         }
     }
     let mut out = String::new();
+    let mut rendered: Vec<Rendered> = Vec::new();
     let mut previous_blank = true;
     let mut index = 0;
     while let Some(line) = lines.get(index) {
         if line.kind == Kind::Blank {
             if !previous_blank {
-                out.push('\n');
+                rendered.push((String::new(), None));
             }
             previous_blank = true;
             index += 1;
@@ -131,14 +146,102 @@ fn layout(source: &str) -> String {
         let group = lines.get(index..end).unwrap_or(&[]);
         let widths = column_widths(group);
         for line in group {
-            render(&mut out, line, &widths);
+            rendered.push(render(line, &widths));
         }
         previous_blank = false;
         index = end;
     }
+    for line in with_aligned_comments(&rendered) {
+        out.push_str(&line);
+        out.push('\n');
+    }
     while out.ends_with("\n\n") {
         out.pop();
     }
+    out
+}
+
+/// A rendered line: its code (indented) and its trailing comment; a blank line is empty.
+type Rendered = (String, Option<String>);
+
+/// Trailing comments of consecutive code lines start in one column (two spaces after the
+/// longest code of the run), as authors align them.
+fn with_aligned_comments(lines: &[Rendered]) -> Vec<String> {
+    let has_both = |line: &Rendered| line.1.is_some() && !line.0.trim().is_empty();
+    let mut out = Vec::with_capacity(lines.len());
+    let mut index = 0;
+    while let Some(line) = lines.get(index) {
+        if !has_both(line) {
+            out.push(match &line.1 {
+                Some(comment) => format!("{}{comment}", line.0),
+                None => line.0.clone(),
+            });
+            index += 1;
+            continue;
+        }
+        let mut end = index + 1;
+        while lines.get(end).is_some_and(has_both) {
+            end += 1;
+        }
+        let run = lines.get(index..end).unwrap_or(&[]);
+        let column = run.iter().map(|(code, _)| code.chars().count()).max().unwrap_or(0) + 2;
+        for (code, comment) in run {
+            let pad = " ".repeat(column.saturating_sub(code.chars().count()));
+            out.push(format!("{code}{pad}{}", comment.as_deref().unwrap_or("")));
+        }
+        index = end;
+    }
+    out
+}
+
+/// A one-line `order { ... }` longer than `WIDTH`, as several lines: the opening, one entry a
+/// line (a line break separates entries as a comma does; the keys are then aligned), and the
+/// closing brace. Nested groups (`paid: { cash: 1.00 }`) stay whole. Other lines stay as they are.
+fn broken_order(tokens: Vec<String>, comment: Option<String>, indent: usize) -> Vec<(Vec<String>, Option<String>)> {
+    let long = indent + join(&tokens).chars().count() > WIDTH;
+    let open = tokens.iter().position(|t| t == "{");
+    let opens_order = open.is_some_and(|at| at > 0 && tokens.get(at - 1).is_some_and(|t| t == "order"));
+    let (Some(open), true, true) = (open, long, opens_order) else {
+        return vec![(tokens, comment)];
+    };
+    let mut depth = 0usize;
+    let mut close = None;
+    for (index, token) in tokens.iter().enumerate().skip(open) {
+        match token.as_str() {
+            "{" => depth += 1,
+            "}" => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    close = Some(index);
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    let Some(close) = close else {
+        return vec![(tokens, comment)];
+    };
+    let body = tokens.get(open + 1..close).unwrap_or(&[]);
+    let mut entries: Vec<Vec<String>> = vec![Vec::new()];
+    let mut nested = 0usize;
+    for token in body {
+        match token.as_str() {
+            "," if nested == 0 => entries.push(Vec::new()),
+            "{" => nested += 1,
+            "}" => nested = nested.saturating_sub(1),
+            _ => {}
+        }
+        if token != "," || nested > 0 {
+            if let Some(entry) = entries.last_mut() {
+                entry.push(token.clone());
+            }
+        }
+    }
+    entries.retain(|e| !e.is_empty());
+    let mut out = vec![(tokens.get(..=open).unwrap_or(&[]).to_vec(), comment)];
+    out.extend(entries.into_iter().map(|entry| (entry, None)));
+    out.push((tokens.get(close..).unwrap_or(&[]).to_vec(), None));
     out
 }
 
@@ -186,7 +289,7 @@ fn indent_of(line: &Line) -> usize {
     }
 }
 
-fn render(out: &mut String, line: &Line, widths: &[usize]) {
+fn render(line: &Line, widths: &[usize]) -> Rendered {
     let width = widths.first().copied().unwrap_or(0);
     let indent = line.indent;
     let text = match line.kind {
@@ -210,17 +313,12 @@ fn render(out: &mut String, line: &Line, widths: &[usize]) {
         _ => join(&line.tokens),
     };
     let text = text.trim_end();
-    out.push_str(&" ".repeat(indent));
+    let code = format!("{}{text}", " ".repeat(indent));
     match (&line.comment, text.is_empty()) {
-        (Some(comment), true) => out.push_str(comment),
-        (Some(comment), false) => {
-            out.push_str(text);
-            out.push_str("  ");
-            out.push_str(comment);
-        }
-        (None, _) => out.push_str(text),
+        (Some(comment), true) => (format!("{}{comment}", " ".repeat(indent)), None),
+        (Some(comment), false) => (code, Some(comment.clone())),
+        (None, _) => (code, None),
     }
-    out.push('\n');
 }
 
 /// Tokens joined with canonical spacing.
