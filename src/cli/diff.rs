@@ -125,7 +125,7 @@ pub fn run(old_path: &Path, new_path: &Path, orders: Option<&PathBuf>, format: G
     }
 }
 
-/// `kufanyun, version 2026-03-16 (policies/kufanyun.policy)`.
+/// `acme_cloud, version 2026-03-16 (policies/acme-cloud.policy)`.
 fn side(policy: &refund_rules::Policy, path: &Path) -> String {
     let versions = policy.versions();
     let version = match versions.as_slice() {
