@@ -310,7 +310,7 @@ fn legend(out: &mut String, series: &[Series], cjk: bool) {
                 r##"<text x="{}" y="{:.1}" font-size="10" fill="#555">{}</text>"##,
                 LEGEND_X + 42.0,
                 y + 16.0,
-                escape(&shortened(&s.name, 30))
+                escape(&shortened(&s.name, 32))
             );
         }
     }
@@ -351,12 +351,22 @@ fn number(value: f64) -> String {
     }
 }
 
+/// `text` cut to `at_most` columns (a Chinese, Japanese or Korean character takes two), so
+/// that a long name ends inside the picture.
 fn shortened(text: &str, at_most: usize) -> String {
-    if text.chars().count() <= at_most {
-        text.to_owned()
-    } else {
-        format!("{}…", text.chars().take(at_most - 1).collect::<String>())
+    let width = |c: char| if (c as u32) >= 0x2E80 { 2 } else { 1 };
+    if text.chars().map(width).sum::<usize>() <= at_most {
+        return text.to_owned();
     }
+    let mut used = 0;
+    let kept: String = text
+        .chars()
+        .take_while(|c| {
+            used += width(*c);
+            used < at_most
+        })
+        .collect();
+    format!("{kept}…")
 }
 
 /// Text safe inside SVG.
