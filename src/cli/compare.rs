@@ -58,7 +58,7 @@ fn one_order(policies: &[Policy], path: &Path, format: GridFormat) -> Exit {
     match format {
         GridFormat::Json => return print_json(&rows).and(exit),
         GridFormat::Csv => {
-            out!("{}", order_csv(&rows));
+            out!("{}", order_csv(policies, &rows));
             return exit;
         }
         _ => {}
@@ -175,14 +175,15 @@ fn csv_cells(cell: &Comparison, currency: &str) -> Vec<String> {
     }
 }
 
-fn order_csv(rows: &[Comparison]) -> String {
+fn order_csv(policies: &[Policy], rows: &[Comparison]) -> String {
     let mut writer = csv::Writer::from_writer(Vec::new());
     let mut header = vec!["policy", "provider"];
     header.extend(CELL_COLUMNS);
     let _ = writer.write_record(&header);
-    for row in rows {
+    for (index, row) in rows.iter().enumerate() {
+        let currency = policies.get(index).map_or("", |p| p.currency());
         let mut record = vec![row.policy.clone(), row.name.clone()];
-        record.extend(csv_cells(row, ""));
+        record.extend(csv_cells(row, currency));
         let _ = writer.write_record(&record);
     }
     String::from_utf8_lossy(&writer.into_inner().unwrap_or_default()).into_owned()
