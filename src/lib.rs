@@ -1,29 +1,96 @@
 #![doc = include_str!("../README.md")]
+//!
+//! # Using the library
+//!
+//! Load a policy once ([`Policy::parse`] checks it completely), then decide any number of
+//! orders with it, from any thread. Everything is a value: a policy that does not check is a
+//! [`PolicyError`] holding every problem as a [`Diagnostic`] (code, message, line and column,
+//! help), an order that cannot be decided is an [`EvalError`].
+//!
+//! ```
+//! use refund_rules::{Order, Outcome, Policy};
+//!
+//! let policy = Policy::parse(r#"
+//! policy tiny_cloud {
+//!   name     "Tiny Cloud refunds"
+//!   currency USD
+//!   timezone "UTC"
+//!   source   "https://example.com/refunds" read 2026-11-01
+//!
+//!   rule first_days "Full refund within 5 days":
+//!     when order.requested_at - order.purchased_at < 5 days
+//!     refund order.paid.cash as "paid" to original
+//!
+//!   rule other "Otherwise no refund":
+//!     deny
+//! }
+//! "#)?;
+//!
+//! let order = Order::from_json(r#"{
+//!   "id": "t-1", "billing": "subscription", "currency": "USD",
+//!   "purchased_at": "2026-01-01T00:00:00Z", "expires_at": "2027-01-01T00:00:00Z",
+//!   "requested_at": "2026-01-03T00:00:00Z", "list_price": "120.00", "paid": { "cash": "120.00" }
+//! }"#)?;
+//!
+//! let decision = policy.evaluate(&order)?;
+//! assert_eq!(decision.outcome, Outcome::Refund);
+//! assert_eq!(decision.amount.to_string(), "120.00");
+//! assert_eq!(decision.rule, "first_days");
+//!
+//! // The decision contract is its JSON form (serde).
+//! let json = serde_json::to_value(&decision)?;
+//! assert_eq!(json["amount"], "120.00");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The tools built on [`Policy`]: [`compare`] (one order under several policies), [`diff`]
+//! (what changes between two versions of a policy), [`batch`] (many orders, with a [`Ledger`]
+//! carrying each account's history), [`scenario`] (a matrix of named cases), [`prove`]
+//! (invariants on generated orders), [`format`] (the canonical layout of a policy's text) and
+//! [`diagnostic`] (rendering problems with the source line and a caret).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub mod ast;
+// The pipeline, bottom layer first. A module may import only from the modules above it in this
+// list (enforced by `tests/it/layers.rs`, from the table in ARCHITECTURE.md). Every module is
+// private: the public surface is the curated set of `pub use` below, so the syntax tree, the
+// checked program and the evaluator can change without breaking a user.
+mod ast;
 pub mod batch;
-pub mod check;
+mod check;
 pub mod compare;
-pub mod decision;
+mod decision;
 pub mod diagnostic;
 pub mod diff;
-pub mod eval;
+mod eval;
 mod examples;
 pub mod format;
-pub mod ledger;
-pub mod money;
-pub mod order;
+mod ledger;
+pub mod limits;
+mod money;
+mod order;
 mod policy;
+mod problems;
+mod program;
 pub mod prove;
 pub mod scenario;
-pub mod span;
-pub mod syntax;
-pub mod value;
+mod span;
+mod suggest;
+mod syntax;
+mod value;
 
-pub use decision::{Decision, Destination, Outcome};
+pub use check::{CheckError, Severity};
+pub use decision::{Decision, Destination, Line, LineKind, NamedValue, Outcome, PolicyRef, Refund, Review, TraceEntry};
+pub use diagnostic::{Diagnostic, Position};
 pub use eval::EvalError;
 pub use examples::ExampleResult;
-pub use order::{Order, OrderError};
-pub use policy::{LoadError, Policy, PolicyError};
+pub use ledger::{AccountHistory, Ledger};
+pub use order::{
+    utf8_text, Account, AccountKind, Billing, Field, Order, OrderError, Paid, PaymentChannel, Promotion, Purchase,
+    RefundTo, Traffic,
+};
+pub use policy::{Invariant, Kept, LoadError, Policy, PolicyError};
+pub use problems::Problems;
+pub use span::Span;
+pub use syntax::SyntaxError;
+pub use value::money_text;

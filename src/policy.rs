@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::check::program::VersionsBy;
-use crate::check::{self, CheckError, Program};
+use crate::check::{self, CheckError};
 use crate::decision::{Decision, PolicyRef};
 use crate::diagnostic::Diagnostic;
 use crate::eval::{self, EvalError};
 use crate::order::Order;
+use crate::problems::Problems;
+use crate::program::{Program, VersionsBy};
 use crate::syntax::{self, SyntaxError};
 
 /// A policy that parsed and checked without errors: one version, or several dated ones.
@@ -35,11 +36,12 @@ struct Version {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
     /// The text does not follow the grammar: every error found, in order.
-    #[error("{} syntax error(s), the first: {}", .0.len(), .0.first().map(ToString::to_string).unwrap_or_default())]
-    Syntax(Vec<SyntaxError>),
-    /// The text parsed, but names, types or declarations are wrong (warnings included).
-    #[error("{} problem(s) in the policy", .0.len())]
-    Check(Vec<CheckError>),
+    #[error("syntax: {0}")]
+    Syntax(Problems<SyntaxError>),
+    /// The text parsed, but names, types or declarations are wrong: at least one error, and
+    /// the warnings found with them, sorted by position.
+    #[error("{0}")]
+    Check(Problems<CheckError>),
 }
 
 impl PolicyError {
@@ -50,6 +52,28 @@ impl PolicyError {
             PolicyError::Check(problems) => problems.iter().map(Diagnostic::from).collect(),
         }
     }
+}
+
+/// One `invariant` line of a policy, judged on one decision ([`Policy::invariants`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invariant {
+    /// The invariant as written (`refund <= order.paid.cash`).
+    pub text: String,
+    /// Whether the decision keeps it.
+    pub kept: Kept,
+}
+
+/// Whether a decision keeps an invariant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kept {
+    /// It holds.
+    Yes,
+    /// It does not hold: the policy broke its own promise on this order.
+    No,
+    /// Computing the condition failed (a missing field, a division by zero).
+    Failed(EvalError),
+    /// `monotone in held` compares two orders; one decision cannot judge it (`prove` does).
+    NeedsTwoOrders,
 }
 
 /// Why a policy file could not be loaded.
@@ -86,8 +110,13 @@ pub enum LoadError {
 impl Policy {
     /// Parses and checks a policy's text.
     pub fn parse(source: &str) -> Result<Policy, PolicyError> {
-        let file = syntax::parse_all(source).map_err(PolicyError::Syntax)?;
-        let (programs, warnings) = check::check(&file, source).map_err(PolicyError::Check)?;
+        let file = syntax::parse_all(source).map_err(|errors| match Problems::from_vec(errors) {
+            Some(errors) => PolicyError::Syntax(errors),
+            None => PolicyError::Check(Problems::one(CheckError::no_policy())),
+        })?;
+        let (programs, warnings) = check::check(&file, source).map_err(|problems| {
+            PolicyError::Check(Problems::from_vec(problems).unwrap_or_else(|| Problems::one(CheckError::no_policy())))
+        })?;
         let digest = Sha256::digest(source.as_bytes());
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         let mut versions: Vec<Version> = programs
@@ -103,7 +132,7 @@ impl Policy {
             })
             .collect();
         let Some(newest) = versions.pop() else {
-            return Err(PolicyError::Check(Vec::new()));
+            return Err(PolicyError::Check(Problems::one(CheckError::no_policy())));
         };
         let mut policy =
             Policy { source: Arc::from(source), older: versions.into(), newest: Arc::new(newest), warnings };
@@ -197,17 +226,21 @@ impl Policy {
         self.version_for(order).map(|version| &version.program)
     }
 
-    /// The invariants of the version that decides `order`, with whether `decision` keeps each
-    /// (`None` for `monotone in held`, which needs a second order to judge).
-    pub fn invariants(&self, order: &Order, decision: &Decision) -> Vec<(String, Option<Result<bool, EvalError>>)> {
+    /// The invariants of the version that decides `order`, each with whether `decision` keeps it.
+    pub fn invariants(&self, order: &Order, decision: &Decision) -> Vec<Invariant> {
         let Ok(version) = self.version_for(order) else { return Vec::new() };
         let program = &version.program;
         program
             .invariants
             .iter()
             .map(|invariant| {
-                let kept = invariant.condition.as_ref().map(|c| eval::holds(program, order, decision, c));
-                (invariant.text.clone(), kept)
+                let kept = match invariant.condition.as_ref().map(|c| eval::holds(program, order, decision, c)) {
+                    None => Kept::NeedsTwoOrders,
+                    Some(Ok(true)) => Kept::Yes,
+                    Some(Ok(false)) => Kept::No,
+                    Some(Err(error)) => Kept::Failed(error),
+                };
+                Invariant { text: invariant.text.clone(), kept }
             })
             .collect()
     }
@@ -246,9 +279,9 @@ impl Policy {
     pub fn fields_read(&self) -> Vec<crate::order::Field> {
         let mut fields = Vec::new();
         for version in self.all_versions() {
-            for node in crate::check::lints::every_node(&version.program) {
-                crate::check::lints::walk(node, &mut |n| {
-                    if let crate::check::program::NodeKind::Field(field) = n.kind {
+            for node in crate::program::every_node(&version.program) {
+                crate::program::walk(node, &mut |n| {
+                    if let crate::program::NodeKind::Field(field) = n.kind {
                         if !fields.contains(&field) {
                             fields.push(field);
                         }
@@ -276,7 +309,7 @@ impl Policy {
 
     /// When the account's no-reason quota starts again (the newest version's rules say it), and
     /// the time zone whose calendar it follows; `None` when it never does.
-    pub(crate) fn no_reason_quota_period(&self) -> Option<(crate::check::program::QuotaPeriod, chrono_tz::Tz)> {
+    pub(crate) fn no_reason_quota_period(&self) -> Option<(crate::program::QuotaPeriod, chrono_tz::Tz)> {
         let program = self.latest();
         let rule = program.rules.iter().find(|rule| rule.uses_no_reason_refund)?;
         Some((rule.no_reason_period?, program.timezone))

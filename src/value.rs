@@ -31,6 +31,23 @@ pub enum Value {
     Missing,
 }
 
+impl Value {
+    /// How two values of the same ordered type compare; `None` for values that have no order
+    /// between them (a symbol and an amount, two texts, a missing value). The checker uses this
+    /// to compare constants, the evaluator to run `<` and friends.
+    pub fn compare(&self, other: &Value) -> Option<std::cmp::Ordering> {
+        match (self, other) {
+            (Value::Money(x), Value::Money(y))
+            | (Value::Number(x), Value::Number(y))
+            | (Value::Duration(x), Value::Duration(y)) => Some(x.cmp(y)),
+            (Value::Period(x), Value::Period(y)) => Some(x.cmp(y)),
+            (Value::Instant(x), Value::Instant(y)) => Some(x.cmp(y)),
+            (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+            _ => None,
+        }
+    }
+}
+
 /// A symbol's text: borrowed for the symbols of the order contract (no allocation when an
 /// order field is read), shared for those written in a policy or an attribute.
 #[derive(Debug, Clone)]

@@ -11,9 +11,9 @@
 use rust_decimal::Decimal;
 
 use crate::ast::{BinaryOp, StepKind, UnaryOp};
-use crate::check::program::{ActionDef, Builtin, Node, NodeKind, Program};
 use crate::check::CheckError;
 use crate::order::Field;
+use crate::program::{ActionDef, Builtin, Node, NodeKind, Program};
 use crate::value::{Type, Value};
 
 /// The parts of what was paid that an amount is at most the sum of, as bits.

@@ -6,10 +6,10 @@ use std::str::FromStr;
 use crate::ast::{self, Item, ObjectValue};
 use crate::check::expr::Scope;
 use crate::check::items::{choice_def, constant};
-use crate::check::program::{ChoiceDef, ExampleDef, Program};
 use crate::check::CheckError;
 use crate::decision::Outcome;
 use crate::order::Order;
+use crate::program::{ChoiceDef, ExampleDef, Program};
 use crate::value::{Type, Value};
 
 /// Builds every example's order and expectation into `program`.
@@ -82,7 +82,6 @@ pub(super) fn examples(scope: &mut Scope<'_>, file: &ast::PolicyBlock, program: 
             amount,
             to,
             by: expect.by.as_ref().map(|b| b.node.clone()),
-            span: example.name.span,
         });
     }
 }

@@ -4,11 +4,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::ast::{BinaryOp, BindingKind, Expr, ExprKind, Literal, TimeUnit};
-use crate::check::program::{AttributeDef, Builtin, Node, NodeKind};
 use crate::check::{types, CheckError};
+use crate::limits::MAX_DEPTH;
 use crate::order::Field;
+use crate::program::{AttributeDef, Builtin, Node, NodeKind};
 use crate::span::Span;
-use crate::syntax::MAX_DEPTH;
 use crate::value::{SymbolSet, Type, Value};
 
 /// What expressions can see: the names defined so far, and where problems go.
@@ -93,7 +93,7 @@ impl Scope<'_> {
 
     /// Resolves and types `e`.
     /// Each recursive form is resolved in a function of its own, so that the frame on the
-    /// stack once per level stays small in a debug build (see `syntax::MAX_DEPTH`).
+    /// stack once per level stays small in a debug build (see `limits::MAX_DEPTH`).
     pub fn expr(&mut self, e: &Expr) -> Node {
         let span = e.span;
         match &e.node {
@@ -361,7 +361,7 @@ impl Scope<'_> {
         declared.extend(self.attributes.iter().map(|a| format!("order.attributes.{}", a.name)));
         // An attribute is compared by its own name, not its path.
         let best =
-            crate::check::closest(name, declared.iter().map(|d| d.strip_prefix("order.attributes.").unwrap_or(d)))
+            crate::suggest::closest(name, declared.iter().map(|d| d.strip_prefix("order.attributes.").unwrap_or(d)))
                 .and_then(|short| declared.iter().find(|d| d.strip_prefix("order.attributes.").unwrap_or(d) == short));
         let Some(best) = best.cloned() else {
             return symbol;

@@ -6,9 +6,10 @@ use std::str::FromStr;
 use chrono_tz::Tz;
 
 use crate::ast::{self, Item};
-use crate::check::program::{Program, VersionsBy};
-use crate::check::{closest, CheckError};
+use crate::check::CheckError;
 use crate::money::Rounding;
+use crate::program::{Program, VersionsBy};
+use crate::suggest::closest;
 
 /// The header's facts as an empty program; `None` when the currency or time zone is unusable.
 pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<CheckError>) -> Option<Program> {
@@ -114,7 +115,6 @@ pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<CheckError>) ->
         minor_units,
         timezone: timezone?,
         version,
-        sources,
         effective,
         until,
         versions_by,

@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use crate::ast::{self, BinaryOp, BindingKind, ExprKind, Item, StepKind};
 use crate::check::expr::Scope;
-use crate::check::program::*;
 use crate::check::{examples, header, lints, CheckError};
 use crate::decision::{Destination, Review};
+use crate::program::*;
 use crate::span::{Span, Spanned};
 use crate::value::{SymbolSet, Type, Value, DESTINATIONS};
 
@@ -86,11 +86,7 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
             scope.bindings.push((binding.name.node.clone(), value.value_type.clone(), binding.kind, reads));
             scope.used.push(false);
             binding_spans.push(binding.name.clone());
-            program.bindings.push(BindingDef {
-                name: binding.name.node.clone(),
-                value,
-                description: binding.description.clone(),
-            });
+            program.bindings.push(BindingDef { name: binding.name.node.clone(), value });
         }
     }
     let mut rule_names: HashMap<String, Span> = HashMap::new();
@@ -121,7 +117,7 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
             };
             let span = invariant.span.0;
             let text = span.text(source).trim().to_owned();
-            program.invariants.push(InvariantDef { condition, text, span });
+            program.invariants.push(InvariantDef { condition, text });
         }
     }
     program.attributes = scope.attributes.clone();
@@ -193,15 +189,7 @@ fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
     scope.defining = None;
     bounds_agree(scope, attribute, default.as_ref(), at_least.as_ref(), at_most.as_ref());
     scope.attribute_index.insert(name.node.clone(), scope.attributes.len());
-    scope.attributes.push(AttributeDef {
-        name: name.node.clone(),
-        value_type,
-        declared,
-        default,
-        at_least,
-        at_most,
-        description: attribute.description.clone(),
-    });
+    scope.attributes.push(AttributeDef { name: name.node.clone(), value_type, declared, default, at_least, at_most });
 }
 
 /// `at least LOW` / `at most HIGH` of an attribute: a value of the attribute's own type, which
@@ -258,7 +246,7 @@ fn bounds_agree(
         _ => None,
     };
     let (low, high) = (constant(at_least), constant(at_most));
-    let below = |a: &Value, b: &Value| crate::eval::compare(a, b).is_some_and(|o| o.is_lt());
+    let below = |a: &Value, b: &Value| a.compare(b).is_some_and(|o| o.is_lt());
     if let (Some(low), Some(high), Some(span)) = (&low, &high, attribute.at_most.as_ref().map(|e| e.span)) {
         if below(high, low) {
             scope.problems.push(
@@ -420,7 +408,7 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
 /// Whether `a` comes before `b`; keys that cannot be ordered (names) are in order.
 fn less_than(a: Option<&Value>, b: Option<&Value>) -> bool {
     match (a, b) {
-        (Some(a), Some(b)) => crate::eval::compare(a, b).is_none_or(|o| o.is_lt()),
+        (Some(a), Some(b)) => a.compare(b).is_none_or(|o| o.is_lt()),
         _ => true,
     }
 }
@@ -537,7 +525,7 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
     }
 }
 
-/// Every value a rule computes is within [`crate::syntax::MAX_DEPTH`] levels, counting the
+/// Every value a rule computes is within [`crate::limits::MAX_DEPTH`] levels, counting the
 /// names it reads and, for a destination, the `if`s it is chosen through.
 fn limit_depth(scope: &mut Scope<'_>, conditions: &[Node], action: &ActionDef) {
     let mut nodes: Vec<&Node> = conditions.iter().collect();

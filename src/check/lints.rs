@@ -5,10 +5,9 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use crate::ast::{self, BinaryOp, Item};
-use crate::check::program::{ActionDef, ChoiceDef, DestinationDef, Node, NodeKind, Program};
 use crate::check::CheckError;
-use crate::eval::compare;
 use crate::order::Field;
+use crate::program::{every_node, walk, Node, NodeKind, Program};
 use crate::value::{Type, Value};
 
 /// Every lint of one policy block.
@@ -102,7 +101,7 @@ fn implies(program: &Program, source: &str, b: &Node, a: &Node) -> bool {
     if b_side.span.text(source) != a_side.span.text(source) {
         return false;
     }
-    let Some(order) = compare(b_bound, a_bound) else { return false };
+    let Some(order) = b_bound.compare(a_bound) else { return false };
     match (b_op, a_op) {
         (BinaryOp::Lt, BinaryOp::Lt) | (BinaryOp::Le, BinaryOp::Le) | (BinaryOp::Lt, BinaryOp::Le) => order.is_le(),
         (BinaryOp::Le, BinaryOp::Lt) => order == Ordering::Less,
@@ -179,59 +178,5 @@ fn unused(problems: &mut Vec<CheckError>, program: &Program, block: &ast::Policy
                     .help("remove it, or use it in a rule"),
             );
         }
-    }
-}
-
-/// The top-level expressions of a program.
-pub(crate) fn every_node(program: &Program) -> Vec<&Node> {
-    let mut nodes: Vec<&Node> = program.bindings.iter().map(|b| &b.value).collect();
-    for rule in &program.rules {
-        nodes.extend(rule.conditions.iter());
-        if let ActionDef::Refund { parts, .. } = &rule.action {
-            for part in parts {
-                nodes.push(&part.base);
-                for step in &part.steps {
-                    nodes.push(&step.value);
-                    nodes.extend(step.upper.as_ref());
-                }
-                match &part.destination {
-                    DestinationDef::To(choice) => choices(choice, &mut nodes),
-                    DestinationDef::Split(shares) => {
-                        for (weight, choice) in shares {
-                            nodes.push(weight);
-                            choices(choice, &mut nodes);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    nodes
-}
-
-fn choices<'p>(choice: &'p ChoiceDef, nodes: &mut Vec<&'p Node>) {
-    if let ChoiceDef::If(condition, then, otherwise) = choice {
-        nodes.push(condition);
-        choices(then, nodes);
-        choices(otherwise, nodes);
-    }
-}
-
-/// Calls `visit` on `node` and everything inside it.
-pub(crate) fn walk(node: &Node, visit: &mut impl FnMut(&Node)) {
-    visit(node);
-    match &node.kind {
-        NodeKind::Table(_, args) | NodeKind::Call(_, args) => args.iter().for_each(|a| walk(a, visit)),
-        NodeKind::Unary(_, x) | NodeKind::IsMissing(x, _) => walk(x, visit),
-        NodeKind::Binary(_, l, r) => {
-            walk(l, visit);
-            walk(r, visit);
-        }
-        NodeKind::If(c, a, b) => {
-            walk(c, visit);
-            walk(a, visit);
-            walk(b, visit);
-        }
-        _ => {}
     }
 }

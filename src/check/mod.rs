@@ -8,16 +8,14 @@ mod expr;
 mod header;
 mod items;
 pub(crate) mod lints;
-pub(crate) mod program;
 mod types;
 mod versions;
 
 use std::fmt;
 
 use crate::ast::File;
+use crate::program::Program;
 use crate::span::Span;
-
-pub use program::Program;
 
 /// How serious a problem is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -67,6 +65,14 @@ impl CheckError {
         CheckError { severity: Severity::Warning, ..CheckError::error(code, span, message) }
     }
 
+    /// E100: the text holds no `policy` block to check (the parser refuses an empty file first;
+    /// this keeps a [`PolicyError`](crate::PolicyError) from ever being empty).
+    pub(crate) fn no_policy() -> CheckError {
+        CheckError::error("E100", Span { start: 0, end: 0 }, "the file holds no policy")
+            .label("no policy here")
+            .help("start the file with `policy my_cloud { ... }`")
+    }
+
     /// W009: no example shows this rule deciding.
     pub(crate) fn untested_rule(name: &str, span: Span) -> CheckError {
         CheckError::warning("W009", span, format!("no example shows rule `{name}` deciding"))
@@ -93,7 +99,7 @@ impl CheckError {
 
     /// Adds "did you mean `x`?" before the help when one of `candidates` is close to `name`.
     fn suggest<'a>(self, name: &str, candidates: impl IntoIterator<Item = &'a str>) -> CheckError {
-        match (closest(name, candidates), &self.help) {
+        match (crate::suggest::closest(name, candidates), &self.help) {
             (Some(best), Some(help)) => {
                 let help = format!("did you mean `{best}`? ({help})");
                 self.help(help)
@@ -107,16 +113,6 @@ impl CheckError {
 /// The 1-based line of byte `offset` in `source`.
 pub(crate) fn line_of(source: &str, offset: usize) -> usize {
     source.get(..offset).unwrap_or(source).matches('\n').count() + 1
-}
-
-/// The candidate closest to `name`, if close enough to be a likely typo.
-pub(crate) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(name, c), c))
-        .filter(|(distance, c)| *distance <= (name.len().max(c.len()) / 3).max(1))
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, c)| c)
 }
 
 /// The result of checking: one program per version (oldest first) and the warnings, or every

@@ -1,7 +1,7 @@
 //! Which operations are allowed on which types, and what they give.
 
 use crate::ast::{BinaryOp, UnaryOp};
-use crate::check::program::Builtin;
+use crate::program::Builtin;
 use crate::value::{SymbolSet, Type};
 
 /// Why an operation does not type: a message and, where there is one, how to fix it.

@@ -2,8 +2,8 @@
 //! other without gaps or overlaps, one rule for which order date picks the version.
 
 use crate::ast::{File, Item};
-use crate::check::program::Program;
 use crate::check::CheckError;
+use crate::program::Program;
 use crate::span::Span;
 
 /// Sorts the versions oldest first and reports ranges that do not follow each other.

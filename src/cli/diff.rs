@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use refund_rules::diff::{impact, regions, Outcome};
-use refund_rules::value::money_text;
+use refund_rules::money_text;
 
 use super::check::load;
 use super::grid::{Grid, GridFormat};

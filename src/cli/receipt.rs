@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use refund_rules::decision::{Decision, LineKind, TraceEntry};
-use refund_rules::value::money_text;
+use refund_rules::money_text;
+use refund_rules::{Decision, LineKind, TraceEntry};
 
 /// The receipt of one decision; the "why" too when the decision has a trace.
 pub fn render(decision: &Decision) -> String {
@@ -23,8 +23,8 @@ pub fn render(decision: &Decision) -> String {
         let _ = writeln!(out, "           {reason}");
     }
     let review = match decision.review {
-        refund_rules::decision::Review::Auto => "automatic",
-        refund_rules::decision::Review::Manual => "manual (a person approves first)",
+        refund_rules::Review::Auto => "automatic",
+        refund_rules::Review::Manual => "manual (a person approves first)",
     };
     let _ = writeln!(out, "  review   {review}");
     if let Some(trace) = &decision.trace {
@@ -89,7 +89,7 @@ pub fn render(decision: &Decision) -> String {
     out
 }
 
-fn values_text(values: &[refund_rules::decision::NamedValue]) -> String {
+fn values_text(values: &[refund_rules::NamedValue]) -> String {
     if values.is_empty() {
         return String::new();
     }

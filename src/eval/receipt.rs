@@ -5,9 +5,9 @@ use rust_decimal::Decimal;
 use super::expr::Env;
 use super::EvalError;
 use crate::ast::StepKind;
-use crate::check::program::{ChoiceDef, DestinationDef, PartDef, RuleDef, StepDef};
 use crate::decision::{Destination, Line, LineKind, TraceEntry};
 use crate::money::{self, round_to_step};
+use crate::program::{ChoiceDef, DestinationDef, PartDef, RuleDef, StepDef};
 use crate::value::money_text;
 
 /// The receipt of the deciding rule, part by part.
@@ -132,7 +132,7 @@ impl<'t> Receipt<'t> {
     }
 
     /// How a step's operand was computed, only when a trace is being recorded.
-    fn showing(&self, env: &mut Env<'_, '_>, node: &crate::check::program::Node) -> Option<String> {
+    fn showing(&self, env: &mut Env<'_, '_>, node: &crate::program::Node) -> Option<String> {
         self.trace.as_ref().and_then(|_| env.show(node))
     }
 

@@ -40,7 +40,7 @@ pub(super) fn describe(source: &str, error: &Error<Rule>) -> SyntaxError {
         "seconds", "second", "minutes", "minute", "hours", "hour", "days", "day", "weeks", "week", "months", "month",
         "years", "year",
     ];
-    if let Some(unit) = crate::check::closest(&word, UNITS).filter(|_| rules.contains(&Rule::time_unit)) {
+    if let Some(unit) = crate::suggest::closest(&word, UNITS).filter(|_| rules.contains(&Rule::time_unit)) {
         return SyntaxError::Unexpected {
             expected: "a unit of time (`seconds`, `minutes`, `hours`, `days`, `weeks`, `months` or `years`)".to_owned(),
             found,
@@ -66,7 +66,7 @@ pub(super) fn describe(source: &str, error: &Error<Rule>) -> SyntaxError {
     let wants_value = rules.iter().any(|r| matches!(r, Rule::expr | Rule::operand | Rule::literal | Rule::number));
     let declaration =
         ["rule", "let", "const", "table", "attribute", "example", "base", "invariant"].contains(&word.as_str());
-    let help = match crate::check::closest(&word, keywords.iter().map(String::as_str)) {
+    let help = match crate::suggest::closest(&word, keywords.iter().map(String::as_str)) {
         _ if wants_value && declaration => {
             Some("the line above is unfinished: it ends with an operator, or a value is missing".to_owned())
         }

@@ -9,8 +9,9 @@ use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use rust_decimal::Decimal;
 
-use super::{Rule, SyntaxError, MAX_DEPTH};
+use super::{Rule, SyntaxError};
 use crate::ast::*;
+use crate::limits::MAX_DEPTH;
 use crate::span::{Location, Span, Spanned};
 
 type Result<T> = std::result::Result<T, SyntaxError>;

@@ -21,17 +21,8 @@ mod grammar {
     pub(super) struct PolicyParser;
 }
 
+use crate::limits::{MAX_NESTING, MAX_OPERATORS, MAX_SOURCE_BYTES};
 use grammar::{PolicyParser, Rule};
-
-/// How deeply parentheses may nest. The parser recurses once per level; a hostile file with
-/// thousands of `(` must get an error, not a stack overflow.
-pub const MAX_NESTING: usize = 64;
-
-/// How many operations deep a value may be computed, counting through the names it reads
-/// (`let b = a + 1` is one deeper than `a`). The parser, the checker, the evaluator and the
-/// explanation of a receipt recurse once per level; at this depth all of them fit in a thread
-/// with a 2 MiB stack, in a debug build. A real policy computes a value a dozen levels deep.
-pub const MAX_DEPTH: usize = 256;
 
 /// Why a policy's text could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -129,10 +120,6 @@ impl SyntaxError {
         }
     }
 }
-
-/// The largest policy text read: a real policy is a few kilobytes; a hundred megabytes of
-/// text is a mistake, refused at once rather than parsed for minutes.
-pub const MAX_SOURCE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Parses a policy file into its syntax tree.
 pub fn parse(source: &str) -> Result<File, SyntaxError> {
@@ -405,9 +392,6 @@ fn check_characters(source: &str) -> Result<(), SyntaxError> {
 
 /// How deeply braces may nest (the policy, an example, an order, a nested object).
 const MAX_BRACES: usize = 16;
-
-/// How many operators one statement may hold; a real policy's longest has a few dozen.
-pub const MAX_OPERATORS: usize = 256;
 
 /// Words that start a statement (a declaration, a clause or a receipt step).
 const STATEMENT_KEYWORDS: &[&str] = &[

@@ -24,6 +24,7 @@ mod hostile;
 mod hostile_orders;
 mod hostile_policies;
 mod language;
+mod layers;
 mod limits;
 mod malformed_orders;
 mod native;
