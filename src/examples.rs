@@ -28,6 +28,14 @@ impl Policy {
     /// Runs every example of the policy, in source order.
     /// An example tests the version it is written in; its order must fall in that version's
     /// range, or the example says so as a failure.
+    ///
+    /// ```
+    /// # let source = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/policies/kufanyun.policy"))?;
+    /// let policy = refund_rules::Policy::parse(&source)?;
+    /// let results = policy.run_examples();
+    /// assert!(!results.is_empty() && results.iter().all(|r| r.passed()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn run_examples(&self) -> Vec<ExampleResult> {
         self.programs()
             .flat_map(|(program, reference)| program.examples.iter().map(move |example| (program, reference, example)))

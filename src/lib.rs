@@ -48,8 +48,53 @@
 //! carrying each account's history), [`scenario`] (a matrix of named cases), [`prove`]
 //! (invariants on generated orders), [`format`] (the canonical layout of a policy's text) and
 //! [`diagnostic`] (rendering problems with the source line and a caret).
-#![forbid(unsafe_code)]
-#![warn(missing_docs)]
+//!
+//! ```
+//! use refund_rules::batch::Record;
+//! use refund_rules::{compare, diff, Ledger, Order, Policy};
+//!
+//! let policy = |days: u32| Policy::parse(&format!(r#"
+//! policy tiny_cloud {{
+//!   name "Tiny Cloud refunds"
+//!   currency USD
+//!   timezone "UTC"
+//!   source "https://example.com/refunds" read 2026-11-01
+//!   rule first_days "Full refund within {days} days":
+//!     when order.requested_at - order.purchased_at < {days} days
+//!     refund order.paid.cash as "paid" to original
+//!   rule other "Otherwise no refund":
+//!     deny
+//! }}"#));
+//! let (old, new) = (policy(5)?, policy(2)?);
+//! let order = Order::from_json(r#"{
+//!   "id": "t-1", "account": { "id": "a-1" }, "billing": "subscription", "currency": "USD",
+//!   "purchased_at": "2026-01-01T00:00:00Z", "expires_at": "2027-01-01T00:00:00Z",
+//!   "requested_at": "2026-01-03T00:00:00Z", "list_price": "120.00", "paid": { "cash": "120.00" }
+//! }"#)?;
+//!
+//! // Why: every rule tried, every step's arithmetic.
+//! let explained = old.explain(&order)?;
+//! assert!(explained.trace.is_some_and(|trace| !trace.is_empty()));
+//!
+//! // One order, several policies.
+//! let side_by_side = compare::compare(&[old.clone(), new.clone()], &order);
+//! let totals: Vec<_> = side_by_side.iter().map(|c| c.result.total().map(|t| t.to_string())).collect();
+//! assert_eq!(totals, [Some("120.00".to_owned()), Some("0.00".to_owned())]);
+//!
+//! // What changes from the old policy to the new, on a set of orders.
+//! let records = vec![Record { line: 1, order: Ok(order.clone()) }];
+//! let impact = diff::impact(&old, &new, &records);
+//! assert_eq!((impact.changed, impact.delta.to_string()), (1, "-120.00".to_owned()));
+//!
+//! // A stream of orders: the ledger carries each account's quotas and totals forward.
+//! let mut ledger = Ledger::for_policy(&old);
+//! for mut order in [order.clone(), order] {
+//!     ledger.prepare(&mut order);
+//!     let decision = old.evaluate(&order)?;
+//!     ledger.record(&order, &decision);
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 // The pipeline, bottom layer first. A module may import only from the modules above it in this
 // list (enforced by `tests/it/layers.rs`, from the table in ARCHITECTURE.md). Every module is

@@ -108,7 +108,17 @@ pub enum LoadError {
 }
 
 impl Policy {
-    /// Parses and checks a policy's text.
+    /// Parses and checks a policy's text: every problem is found at once, errors and warnings
+    /// sorted by position. A policy with warnings only loads; they are in [`Policy::warnings`].
+    ///
+    /// ```
+    /// use refund_rules::{diagnostic, Policy};
+    ///
+    /// let source = "policy p {\n  name \"P\"\n  currency XYZ\n}";
+    /// let error = Policy::parse(source).unwrap_err();
+    /// let shown = diagnostic::render("p.policy", source, &error.diagnostics());
+    /// assert!(shown.contains("p.policy:3:12"), "{shown}");
+    /// ```
     pub fn parse(source: &str) -> Result<Policy, PolicyError> {
         let file = syntax::parse_all(source).map_err(|errors| match Problems::from_vec(errors) {
             Some(errors) => PolicyError::Syntax(errors),
