@@ -46,7 +46,7 @@
 //! The tools built on [`Policy`]: [`compare`] (one order under several policies), [`diff`]
 //! (what changes between two versions of a policy), [`batch`] (many orders, with a [`Ledger`]
 //! carrying each account's history), [`scenario`] (a matrix of named cases), [`prove`]
-//! (invariants on generated orders), [`format`] (the canonical layout of a policy's text) and
+//! (invariants on generated orders), [`format`](mod@format) (the canonical layout of a policy's text) and
 //! [`diagnostic`] (rendering problems with the source line and a caret).
 //!
 //! ```
