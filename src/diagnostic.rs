@@ -6,7 +6,7 @@ use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor::NoColor, Chars, Config};
 use serde::Serialize;
 
-use crate::check::{CheckError, Severity};
+use crate::check::{CheckError, Severity, Warning};
 use crate::eval::EvalError;
 use crate::span::Span;
 use crate::syntax::SyntaxError;
@@ -60,11 +60,24 @@ impl From<&SyntaxError> for Diagnostic {
     }
 }
 
+impl From<&Warning> for Diagnostic {
+    fn from(warning: &Warning) -> Diagnostic {
+        Diagnostic {
+            code: warning.code,
+            severity: Severity::Warning,
+            message: warning.message.clone(),
+            span: Some(warning.span),
+            label: warning.label.clone(),
+            help: warning.help.clone(),
+        }
+    }
+}
+
 impl From<&CheckError> for Diagnostic {
     fn from(error: &CheckError) -> Diagnostic {
         Diagnostic {
             code: error.code,
-            severity: error.severity,
+            severity: Severity::Error,
             message: error.message.clone(),
             span: Some(error.span),
             label: error.label.clone(),

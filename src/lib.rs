@@ -124,7 +124,7 @@ mod suggest;
 mod syntax;
 mod value;
 
-pub use check::{CheckError, Severity};
+pub use check::{CheckError, Severity, Warning};
 pub use decision::{Decision, Destination, Line, LineKind, NamedValue, Outcome, PolicyRef, Refund, Review, TraceEntry};
 pub use diagnostic::{Diagnostic, Position};
 pub use eval::EvalError;

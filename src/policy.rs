@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::check::{self, CheckError};
+use crate::check::{self, CheckError, Finding, Warning};
 use crate::decision::{Decision, PolicyRef};
 use crate::diagnostic::Diagnostic;
 use crate::eval::{self, EvalError};
@@ -22,7 +22,7 @@ pub struct Policy {
     older: Arc<[Version]>,
     /// The newest version, which names the policy.
     newest: Arc<Version>,
-    warnings: Vec<CheckError>,
+    warnings: Vec<Warning>,
 }
 
 /// One dated version of a policy.
@@ -40,8 +40,13 @@ pub enum PolicyError {
     Syntax(Problems<SyntaxError>),
     /// The text parsed, but names, types or declarations are wrong: at least one error, and
     /// the warnings found with them, sorted by position.
-    #[error("{0}")]
-    Check(Problems<CheckError>),
+    #[error("{errors}")]
+    Check {
+        /// The errors (at least one).
+        errors: Problems<CheckError>,
+        /// The warnings found with them.
+        warnings: Vec<Warning>,
+    },
 }
 
 impl PolicyError {
@@ -49,8 +54,20 @@ impl PolicyError {
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {
             PolicyError::Syntax(errors) => errors.iter().map(Diagnostic::from).collect(),
-            PolicyError::Check(problems) => problems.iter().map(Diagnostic::from).collect(),
+            PolicyError::Check { errors, warnings } => {
+                let mut all: Vec<(usize, Diagnostic)> =
+                    errors.iter().map(|e| (e.span.start, Diagnostic::from(e))).collect();
+                all.extend(warnings.iter().map(|w| (w.span.start, Diagnostic::from(w))));
+                // Errors before warnings at one position, as the checker reports them.
+                all.sort_by_key(|(start, d)| (*start, d.severity));
+                all.into_iter().map(|(_, d)| d).collect()
+            }
         }
+    }
+
+    /// The error of a text that holds no policy at all (never empty, unlike an empty list).
+    fn no_policy() -> PolicyError {
+        PolicyError::Check { errors: Problems::one(CheckError::no_policy()), warnings: Vec::new() }
     }
 }
 
@@ -122,11 +139,16 @@ impl Policy {
     pub fn parse(source: &str) -> Result<Policy, PolicyError> {
         let file = syntax::parse_all(source).map_err(|errors| match Problems::from_vec(errors) {
             Some(errors) => PolicyError::Syntax(errors),
-            None => PolicyError::Check(Problems::one(CheckError::no_policy())),
+            None => PolicyError::no_policy(),
         })?;
-        let (programs, warnings) = check::check(&file, source).map_err(|problems| {
-            PolicyError::Check(Problems::from_vec(problems).unwrap_or_else(|| Problems::one(CheckError::no_policy())))
+        let (programs, findings) = check::check(&file, source).map_err(|findings| {
+            let (errors, warnings) = check::split(findings);
+            match Problems::from_vec(errors) {
+                Some(errors) => PolicyError::Check { errors, warnings },
+                None => PolicyError::no_policy(),
+            }
         })?;
+        let (_, warnings) = check::split(findings);
         let digest = Sha256::digest(source.as_bytes());
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         let mut versions: Vec<Version> = programs
@@ -142,7 +164,7 @@ impl Policy {
             })
             .collect();
         let Some(newest) = versions.pop() else {
-            return Err(PolicyError::Check(Problems::one(CheckError::no_policy())));
+            return Err(PolicyError::no_policy());
         };
         let mut policy =
             Policy { source: Arc::from(source), older: versions.into(), newest: Arc::new(newest), warnings };
@@ -153,7 +175,7 @@ impl Policy {
     }
 
     /// A warning for every rule that no in-file example shows deciding: an untested rule.
-    fn uncovered_rules(&self) -> Vec<CheckError> {
+    fn uncovered_rules(&self) -> Vec<Warning> {
         let decided: Vec<(String, String)> = self
             .run_examples()
             .into_iter()
@@ -162,17 +184,17 @@ impl Policy {
         let mut warnings = Vec::new();
         for (program, reference) in self.programs() {
             if program.examples.is_empty() {
-                warnings.push(CheckError::no_examples(program.id_span));
+                warnings.push(Finding::no_examples(program.id_span));
                 continue;
             }
             for rule in &program.rules {
                 let covered = decided.iter().any(|(version, name)| *version == reference.version && *name == rule.name);
                 if !covered {
-                    warnings.push(CheckError::untested_rule(&rule.name, rule.name_span));
+                    warnings.push(Finding::untested_rule(&rule.name, rule.name_span));
                 }
             }
         }
-        warnings
+        check::split(warnings).1
     }
 
     /// Reads, parses and checks a policy file. The only function of the library that does I/O.
@@ -331,7 +353,7 @@ impl Policy {
     }
 
     /// Warnings found while checking (the policy works, but maybe not as meant).
-    pub fn warnings(&self) -> &[CheckError] {
+    pub fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
 

@@ -7,7 +7,7 @@
 use std::cmp::Ordering;
 
 use crate::ast::{BinaryOp, UnaryOp};
-use crate::check::CheckError;
+use crate::check::Finding;
 use crate::program::{Node, NodeKind, Program};
 use crate::value::{Type, Value};
 
@@ -42,7 +42,7 @@ struct Fact<'p> {
 }
 
 /// Warns about every rule whose conditions exclude each other.
-pub(super) fn contradictions(problems: &mut Vec<CheckError>, program: &Program, source: &str) {
+pub(super) fn contradictions(problems: &mut Vec<Finding>, program: &Program, source: &str) {
     for rule in &program.rules {
         let mut facts = Vec::new();
         let mut visits = 0;
@@ -51,7 +51,7 @@ pub(super) fn contradictions(problems: &mut Vec<CheckError>, program: &Program, 
         }
         if let Some(never) = facts.iter().find(|f| matches!(f.test, Test::Never)) {
             problems.push(
-                CheckError::warning(
+                Finding::warning(
                     "W011",
                     never.node.span,
                     format!("rule `{}` can never decide: its condition is `false`", rule.name),
@@ -69,7 +69,7 @@ pub(super) fn contradictions(problems: &mut Vec<CheckError>, program: &Program, 
             let second = later.node.span.text(source).trim();
             let line = super::line_of(source, earlier.node.span.start);
             problems.push(
-                CheckError::warning(
+                Finding::warning(
                     "W011",
                     later.node.span,
                     format!("rule `{}` can never decide: its conditions can never all hold", rule.name),

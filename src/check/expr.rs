@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::ast::{BinaryOp, BindingKind, Expr, ExprKind, Literal, TimeUnit};
-use crate::check::{types, CheckError};
+use crate::check::{types, Finding};
 use crate::limits::MAX_DEPTH;
 use crate::order::Field;
 use crate::program::{AttributeDef, Builtin, Node, NodeKind};
@@ -15,7 +15,7 @@ use crate::value::{SymbolSet, Type, Value};
 pub(super) struct Scope<'a> {
     pub source: &'a str,
     pub currency: String,
-    pub problems: &'a mut Vec<CheckError>,
+    pub problems: &'a mut Vec<Finding>,
     pub attributes: Vec<AttributeDef>,
     /// `const`/`let` defined so far: name, type, kind, whether it reads the order.
     pub bindings: Vec<(String, Type, BindingKind, bool)>,
@@ -71,7 +71,7 @@ impl Scope<'_> {
         match depth {
             Some(depth) if depth > MAX_DEPTH => {
                 self.problems.push(
-                    CheckError::error(
+                    Finding::error(
                         "E108",
                         span,
                         format!("{what} is computed through {depth} levels of names and operations; the most is {MAX_DEPTH}"),
@@ -85,7 +85,7 @@ impl Scope<'_> {
         }
     }
 
-    fn problem(&mut self, problem: CheckError) -> Node {
+    fn problem(&mut self, problem: Finding) -> Node {
         let span = problem.span;
         self.problems.push(problem);
         Node { kind: NodeKind::Const(Value::Missing), value_type: Type::Error, span }
@@ -125,7 +125,7 @@ impl Scope<'_> {
         }
         if !matches!(x.kind, NodeKind::Field(_) | NodeKind::Attribute(_) | NodeKind::Binding(_)) {
             return self.problem(
-                CheckError::error("E111", span, "only an order field can be missing")
+                Finding::error("E111", span, "only an order field can be missing")
                     .label("not an order field")
                     .help("write `order.traffic is missing` or `order.expires_at is present`"),
             );
@@ -152,7 +152,7 @@ impl Scope<'_> {
         if node.value_type != Type::Bool && node.value_type != Type::Error {
             let found = node.value_type.clone();
             return self.problem(
-                CheckError::error("E112", e.span, format!("a condition must be true or false, but this is {found}"))
+                Finding::error("E112", e.span, format!("a condition must be true or false, but this is {found}"))
                     .label(format!("this is {found}"))
                     .help("compare it with something: `held < 5 days`, `order.billing == subscription`"),
             );
@@ -166,7 +166,7 @@ impl Scope<'_> {
         if node.value_type != Type::Money && node.value_type != Type::Error {
             let found = node.value_type.clone();
             return self.problem(
-                CheckError::error("E113", e.span, format!("{what} must be money, but this is {found}"))
+                Finding::error("E113", e.span, format!("{what} must be money, but this is {found}"))
                     .label(format!("this is {found}"))
                     .help(format!("write an amount with its currency, such as `10.00 {}`", self.currency)),
             );
@@ -175,7 +175,7 @@ impl Scope<'_> {
     }
 
     fn mismatch(&mut self, span: Span, message: String, help: Option<String>) -> Node {
-        let mut problem = CheckError::error("E110", span, message).label("these do not go together");
+        let mut problem = Finding::error("E110", span, message).label("these do not go together");
         problem.help = help;
         self.problem(problem)
     }
@@ -218,7 +218,7 @@ impl Scope<'_> {
             Type::Symbol(set) => match set.members() {
                 Some(members) if !members.contains(&name.as_ref()) => {
                     let list = members.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
-                    let problem = CheckError::error("E109", node.span, format!("`{name}` is not a {}", set.name()))
+                    let problem = Finding::error("E109", node.span, format!("`{name}` is not a {}", set.name()))
                         .label(format!("not a {}", set.name()))
                         .help(format!("a {} is one of {list}", set.name()))
                         .suggest(name, members.iter().copied());
@@ -235,7 +235,7 @@ impl Scope<'_> {
     fn unknown_name(&mut self, name: &str, span: Span) {
         let mut candidates: Vec<&str> = self.bindings.iter().map(|b| b.0.as_str()).collect();
         candidates.extend(self.tables.iter().map(|t| t.0.as_str()));
-        let problem = CheckError::error("E101", span, format!("`{name}` is not defined"))
+        let problem = Finding::error("E101", span, format!("`{name}` is not defined"))
             .label("unknown name")
             .help("define it with `let` or `const` before this line, or write `order.FIELD`")
             .suggest(name, candidates);
@@ -256,7 +256,7 @@ impl Scope<'_> {
                             }
                             None if self.defining.as_deref() == Some(format!("order.attributes.{name}").as_str()) => {
                                 self.problem(
-                                    CheckError::error("E106", span, format!("attribute `{name}` is bounded by itself"))
+                                    Finding::error("E106", span, format!("attribute `{name}` is bounded by itself"))
                                         .label("the attribute being declared")
                                         .help("bound it by constants or other order fields, such as `at most order.paid.total`"),
                                 )
@@ -264,7 +264,7 @@ impl Scope<'_> {
                             None => {
                                 let names: Vec<String> = self.attributes.iter().map(|a| a.name.clone()).collect();
                                 self.problem(
-                                    CheckError::error("E103", span, format!("attribute `{name}` is not declared"))
+                                    Finding::error("E103", span, format!("attribute `{name}` is not declared"))
                                         .label("undeclared attribute")
                                         .help(format!("declare it: `attribute {name}: money = 0.00 {}`", self.currency))
                                         .suggest(name, names.iter().map(String::as_str)),
@@ -280,7 +280,7 @@ impl Scope<'_> {
                         let known = Field::ALL.iter().map(|f| f.path());
                         let known: Vec<String> = known.map(|k| format!("order.{k}")).collect();
                         let written = format!("order.{path}");
-                        let mut problem = CheckError::error("E102", span, format!("`{written}` is not an order field"))
+                        let mut problem = Finding::error("E102", span, format!("`{written}` is not an order field"))
                             .label("unknown order field")
                             .suggest(&written, known.iter().map(String::as_str));
                         if problem.help.is_none() {
@@ -294,7 +294,7 @@ impl Scope<'_> {
             }
             [name] if name == "amount" && self.amount_allowed => node(NodeKind::Amount, Type::Money),
             [name] if name == "amount" && !self.binding_index.contains_key(name) => self.problem(
-                CheckError::error("E101", span, "`amount` is only known in receipt steps and invariants")
+                Finding::error("E101", span, "`amount` is only known in receipt steps and invariants")
                     .label("no running amount here")
                     .help("`amount` is the refund computed so far: use it after `refund ...`, in steps such as `cap` or `manual_review when`, or in an `invariant`"),
             ),
@@ -312,7 +312,7 @@ impl Scope<'_> {
                         let line = super::line_of(self.source, defined.start);
                         self.used_early.push(name.clone());
                         self.problem(
-                            CheckError::error("E106", span, format!("`{name}` is used before it is defined"))
+                            Finding::error("E106", span, format!("`{name}` is used before it is defined"))
                                 .label("used here")
                                 .help(format!(
                                     "`{name}` is defined on line {line}: move it above this line, as a policy reads top to bottom"
@@ -320,12 +320,12 @@ impl Scope<'_> {
                         )
                     }
                     Some(_) if self.defining.as_deref() == Some(name.as_str()) => self.problem(
-                        CheckError::error("E106", span, format!("`{name}` is used in its own definition"))
+                        Finding::error("E106", span, format!("`{name}` is used in its own definition"))
                             .label("defined from itself")
                             .help("a name cannot be computed from itself: compute it from other names or order fields"),
                     ),
                     Some(_) => self.problem(
-                        CheckError::error("E106", span, format!("`{name}` cannot be read here"))
+                        Finding::error("E106", span, format!("`{name}` cannot be read here"))
                             .label("not available here")
                             .help("an attribute's default and bounds read only constants and order fields"),
                     ),
@@ -335,7 +335,7 @@ impl Scope<'_> {
             _ => {
                 let first = segments.first().map(String::as_str).unwrap_or("");
                 self.problem(
-                    CheckError::error("E102", span, format!("`{}` is not a known path", segments.join(".")))
+                    Finding::error("E102", span, format!("`{}` is not a known path", segments.join(".")))
                         .label("unknown path")
                         .help("order fields start with `order.`")
                         .suggest(first, ["order"]),
@@ -368,9 +368,9 @@ impl Scope<'_> {
         };
         // The name meant is used, if misspelt: no "never used" on top of this error.
         self.used_early.push(best.clone());
-        self.problem(CheckError::error("E101", span, format!("unknown name `{name}`")).label("not defined").help(
-            format!("did you mean `{best}`? (a word that names nothing is read as a symbol such as `subscription`)"),
-        ))
+        self.problem(Finding::error("E101", span, format!("unknown name `{name}`")).label("not defined").help(format!(
+            "did you mean `{best}`? (a word that names nothing is read as a symbol such as `subscription`)"
+        )))
     }
 
     /// Whether `name` is a symbol of some set the policy can compare with: a member of an
@@ -392,7 +392,7 @@ impl Scope<'_> {
                 self.tables.get(index).map(|t| (t.1.clone(), t.2.clone())).unwrap_or((Vec::new(), Type::Error));
             if keys.len() != arguments.len() {
                 return self.problem(
-                    CheckError::error(
+                    Finding::error(
                         "E131",
                         span,
                         format!(
@@ -410,7 +410,7 @@ impl Scope<'_> {
                     && *key != Type::Error
                 {
                     self.problems.push(
-                        CheckError::error(
+                        Finding::error(
                             "E132",
                             argument.span,
                             format!("table `{name}` is keyed by {key}, but this is {}", argument.value_type),
@@ -426,7 +426,7 @@ impl Scope<'_> {
                     {
                         if !names.iter().any(|n| n.as_str() == key_name.as_str()) {
                             let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-                            let problem = CheckError::error(
+                            let problem = Finding::error(
                                 "E133",
                                 argument.span,
                                 format!("table `{name}` has no key `{key_name}`"),
@@ -447,7 +447,7 @@ impl Scope<'_> {
             candidates.extend(self.tables.iter().map(|t| t.0.as_str()));
             let names: Vec<String> = candidates.iter().map(|s| (*s).to_owned()).collect();
             return self.problem(
-                CheckError::error("E104", name_span, format!("there is no function or table named `{name}`"))
+                Finding::error("E104", name_span, format!("there is no function or table named `{name}`"))
                     .label("unknown function")
                     .suggest(name, names.iter().map(String::as_str)),
             );
@@ -483,7 +483,7 @@ impl Scope<'_> {
         };
         if !fits {
             self.problems.push(
-                CheckError::error("E127", unit.span, "an instant can only be rounded to a whole unit of the calendar")
+                Finding::error("E127", unit.span, "an instant can only be rounded to a whole unit of the calendar")
                     .label("not a calendar unit")
                     .help("write `1 second`, `1 minute`, `1 hour`, `1 day`, `1 month` or `1 year`"),
             );
@@ -491,8 +491,8 @@ impl Scope<'_> {
     }
 
     /// A duration too long to count in seconds or months.
-    fn too_long(span: Span) -> CheckError {
-        CheckError::error("E135", span, "this duration is too long to compute with")
+    fn too_long(span: Span) -> Finding {
+        Finding::error("E135", span, "this duration is too long to compute with")
             .label("too long")
             .help("a refund policy counts days, months and years: write a duration of at most a few thousand years")
     }
@@ -505,7 +505,7 @@ impl Scope<'_> {
             Literal::Money(amount, currency) => {
                 if *currency != self.currency {
                     self.problems.push(
-                        CheckError::error(
+                        Finding::error(
                             "E114",
                             span,
                             format!("this amount is in {currency}, but the policy's currency is {}", self.currency),
@@ -535,7 +535,7 @@ impl Scope<'_> {
                     let whole = (months.fract().is_zero()).then(|| i64::try_from(months).ok()).flatten();
                     let Some(months) = whole else {
                         self.problems.push(
-                            CheckError::error("E115", span, "months and years must be whole numbers")
+                            Finding::error("E115", span, "months and years must be whole numbers")
                                 .help("write `6 months` rather than `0.5 years`"),
                         );
                         return None;

@@ -4,14 +4,14 @@ use std::collections::HashMap;
 
 use crate::ast::{self, BinaryOp, BindingKind, ExprKind, Item, StepKind};
 use crate::check::expr::Scope;
-use crate::check::{examples, header, lints, CheckError};
+use crate::check::{examples, header, lints, Finding};
 use crate::decision::{Destination, Review};
 use crate::program::*;
 use crate::span::{Span, Spanned};
 use crate::value::{SymbolSet, Type, Value, DESTINATIONS};
 
 /// Checks `file`; problems go to `problems`. `None` when the header is too broken to go on.
-pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut Vec<CheckError>) -> Option<Program> {
+pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut Vec<Finding>) -> Option<Program> {
     header::duplicate_lines(file, source, problems);
     let mut program = header::header(file, problems)?;
     let mut scope = Scope {
@@ -65,7 +65,7 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
             scope.defining = None;
             if binding.kind == BindingKind::Const && scope.reads_order {
                 scope.problems.push(
-                    CheckError::error(
+                    Finding::error(
                         "E107",
                         binding.value.span,
                         format!("const `{}` reads the order", binding.name.node),
@@ -125,7 +125,7 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
     for (name, used) in binding_spans.iter().zip(&scope.used) {
         if !used && !scope.used_early.contains(&name.node) {
             scope.problems.push(
-                CheckError::warning("W004", name.span, format!("`{}` is never used", name.node))
+                Finding::warning("W004", name.span, format!("`{}` is never used", name.node))
                     .label("unused")
                     .help("remove it, or use it in a rule"),
             );
@@ -139,10 +139,10 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
     Some(program)
 }
 
-fn duplicate(problems: &mut Vec<CheckError>, source: &str, what: &str, name: &Spanned<String>, first: Span) {
+fn duplicate(problems: &mut Vec<Finding>, source: &str, what: &str, name: &Spanned<String>, first: Span) {
     let line = super::line_of(source, first.start);
     problems.push(
-        CheckError::error("E105", name.span, format!("the {what} `{}` is defined twice", name.node))
+        Finding::error("E105", name.span, format!("the {what} `{}` is defined twice", name.node))
             .label("defined again here")
             .help(format!("the first is on line {line}: rename one of them")),
     );
@@ -169,7 +169,7 @@ fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
             other => {
                 let known = ["money", "number", "count", "percent", "duration", "instant", "date", "bool", "text"];
                 scope.problems.push(
-                    CheckError::error("E116", attribute.type_name.span, format!("`{other}` is not a type"))
+                    Finding::error("E116", attribute.type_name.span, format!("`{other}` is not a type"))
                         .label("unknown type")
                         .help("a type is money, number, count, percent, duration, instant, date, bool, text or one_of(a, b)")
                         .suggest(other, known),
@@ -211,7 +211,7 @@ fn bound(
     }
     if !super::types::is_ordered(value_type) {
         scope.problems.push(
-            CheckError::error("E129", limit.span, format!("attribute `{}` is {value_type}, which has no `{which}`", name.node))
+            Finding::error("E129", limit.span, format!("attribute `{}` is {value_type}, which has no `{which}`", name.node))
                 .label("no order to bound")
                 .help("only amounts, numbers, counts, percentages, durations, instants and dates can have `at least` and `at most`; remove the bound"),
         );
@@ -220,7 +220,7 @@ fn bound(
     if node.value_type != *value_type {
         let found = node.value_type.clone();
         scope.problems.push(
-            CheckError::error(
+            Finding::error(
                 "E129",
                 limit.span,
                 format!("attribute `{}` is {value_type}, but its `{which}` bound is {found}", name.node),
@@ -250,7 +250,7 @@ fn bounds_agree(
     if let (Some(low), Some(high), Some(span)) = (&low, &high, attribute.at_most.as_ref().map(|e| e.span)) {
         if below(high, low) {
             scope.problems.push(
-                CheckError::error(
+                Finding::error(
                     "E129",
                     span,
                     format!("attribute `{}` can be at most {high} but at least {low}", attribute.name.node),
@@ -266,7 +266,7 @@ fn bounds_agree(
         low.as_ref().is_some_and(|low| below(default, low)) || high.as_ref().is_some_and(|high| below(high, default));
     if outside {
         scope.problems.push(
-            CheckError::error(
+            Finding::error(
                 "E129",
                 span,
                 format!("the default of attribute `{}` is outside its bounds", attribute.name.node),
@@ -287,7 +287,7 @@ pub(super) fn constant(scope: &mut Scope<'_>, e: &ast::Expr, expected: &Type) ->
         }
         _ => {
             scope.problems.push(
-                CheckError::error("E117", e.span, "only a plain value can stand here")
+                Finding::error("E117", e.span, "only a plain value can stand here")
                     .help("write a value such as `0.42 CNY`, `10%`, `5 days` or a name from `one_of`"),
             );
             return None;
@@ -302,7 +302,7 @@ pub(super) fn constant(scope: &mut Scope<'_>, e: &ast::Expr, expected: &Type) ->
     };
     if !fits {
         scope.problems.push(
-            CheckError::error("E110", e.span, format!("expected {expected}, found {found}"))
+            Finding::error("E110", e.span, format!("expected {expected}, found {found}"))
                 .label(format!("this is {found}")),
         );
         return None;
@@ -317,7 +317,7 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
     for row in &table.rows {
         if row.keys.len() != table.keys.len() {
             scope.problems.push(
-                CheckError::error(
+                Finding::error(
                     "E130",
                     row.span.0,
                     format!(
@@ -355,7 +355,7 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
         let column_type = key_types.get(index).cloned().flatten();
         if key.matching == ast::KeyMatch::Step && column_type.as_ref().is_some_and(|t| !super::types::is_ordered(t)) {
             scope.problems.push(
-                CheckError::error(
+                Finding::error(
                     "E134",
                     key.name.span,
                     format!("key `{}` matches by `from`, but its keys cannot be ordered", key.name.node),
@@ -366,7 +366,7 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
     }
     if table.rows.is_empty() {
         scope.problems.push(
-            CheckError::error("E136", table.name.span, format!("table `{}` has no rows", table.name.node))
+            Finding::error("E136", table.name.span, format!("table `{}` has no rows", table.name.node))
                 .label("empty table")
                 .help("write its rows between the braces, one `KEY => VALUE` per line"),
         );
@@ -378,7 +378,7 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
         });
         if only.matching == ast::KeyMatch::Step && !ascending {
             scope.problems.push(
-                CheckError::warning(
+                Finding::warning(
                     "W005",
                     table.name.span,
                     format!("the keys of table `{}` are not increasing", table.name.node),
@@ -430,7 +430,7 @@ fn type_of(value: &Value) -> Type {
 
 /// Every rule that uses the no-reason quota says the same about when it starts again: it is
 /// one quota of the account, whichever rule refunds.
-fn quota_periods_agree(items: &[Item], problems: &mut Vec<CheckError>, source: &str) {
+fn quota_periods_agree(items: &[Item], problems: &mut Vec<Finding>, source: &str) {
     let mut first: Option<&ast::Uses> = None;
     let uses = items.iter().filter_map(|item| match item {
         Item::Rule(rule) => Some(rule.uses.iter()),
@@ -449,7 +449,7 @@ fn quota_periods_agree(items: &[Item], problems: &mut Vec<CheckError>, source: &
             };
             let line = super::line_of(source, earlier.quota.span.start);
             problems.push(
-                CheckError::error("E156", current.quota.span, "rules disagree on when the no-reason quota starts again")
+                Finding::error("E156", current.quota.span, "rules disagree on when the no-reason quota starts again")
                     .label(format!("{} here, {} at line {line}", said(current), said(earlier)))
                     .help("the account has one no-reason quota: give every `uses no_reason_refund` the same `per calendar ...`"),
             );
@@ -470,7 +470,7 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
         Some(other) => {
             let span = rule.review.as_ref().map_or(rule.span.0, |r| r.span);
             scope.problems.push(
-                CheckError::error("E118", span, format!("`{other}` is not a review mode"))
+                Finding::error("E118", span, format!("`{other}` is not a review mode"))
                     .help("write `review manual` or `review auto`")
                     .suggest(other, ["manual", "auto"]),
             );
@@ -482,7 +482,7 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
         let quota = &uses.quota;
         if quota.node != "no_reason_refund" {
             scope.problems.push(
-                CheckError::error("E128", quota.span, format!("`{}` is not a quota a rule can use", quota.node))
+                Finding::error("E128", quota.span, format!("`{}` is not a quota a rule can use", quota.node))
                     .label("unknown quota")
                     .help("the quota is `no_reason_refund`: `uses no_reason_refund`")
                     .suggest(&quota.node, ["no_reason_refund"]),
@@ -493,7 +493,7 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
             "month" => Some(QuotaPeriod::CalendarMonth),
             other => {
                 scope.problems.push(
-                    CheckError::error("E155", period.span, format!("`{other}` is not a calendar period"))
+                    Finding::error("E155", period.span, format!("`{other}` is not a calendar period"))
                         .label("unknown period")
                         .help("write `per calendar year` or `per calendar month`, or leave `per` out for a quota that never starts again")
                         .suggest(other, ["year", "month"]),
@@ -601,15 +601,15 @@ fn part_def(scope: &mut Scope<'_>, part: &ast::Part, source: &str) -> PartDef {
         .collect();
     scope.amount_allowed = false;
     let destination = match &part.destination {
-        ast::Destination::To(choice) => DestinationDef::To(choice_def(scope, choice)),
-        ast::Destination::Split(shares) => DestinationDef::Split(
+        ast::RefundTarget::To(choice) => DestinationDef::To(choice_def(scope, choice)),
+        ast::RefundTarget::Split(shares) => DestinationDef::Split(
             shares
                 .iter()
                 .map(|(weight, choice)| {
                     let node = scope.expr(weight);
                     if !matches!(node.value_type, Type::Money | Type::Number | Type::Error) {
                         scope.problems.push(
-                            CheckError::error("E119", weight.span, "a share's weight must be money or a number").help(
+                            Finding::error("E119", weight.span, "a share's weight must be money or a number").help(
                                 "split by what was paid: `split order.paid.cash to balance, order.paid.gift to gift`",
                             ),
                         );
@@ -629,7 +629,7 @@ pub(super) fn choice_def(scope: &mut Scope<'_>, choice: &ast::Choice) -> ChoiceD
             None => {
                 let members = DESTINATIONS.members().unwrap_or_default();
                 scope.problems.push(
-                    CheckError::error("E119", name.span, format!("`{}` is not a destination", name.node))
+                    Finding::error("E119", name.span, format!("`{}` is not a destination", name.node))
                         .label("unknown destination")
                         .help("money goes to `original`, `balance`, `gift` or `voucher`")
                         .suggest(&name.node, members),

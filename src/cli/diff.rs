@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use refund_rules::diff::{impact, regions, Outcome};
+use refund_rules::diff::{impact, regions, Answer};
 use refund_rules::money_text;
 
 use super::check::load;
@@ -104,13 +104,13 @@ pub fn run(old: &Path, new: &Path, orders: Option<&PathBuf>, format: GridFormat)
 }
 
 /// `refund 876.30 to balance (used_time)`, `no_refund (banned)`, or the error.
-fn shown(outcome: &Outcome) -> String {
+fn shown(outcome: &Answer) -> String {
     match outcome {
-        Outcome::Decided(d) => {
+        Answer::Decided(d) => {
             let to: Vec<&str> = d.refunds.iter().map(|r| r.to.as_str()).collect();
             let to = if to.is_empty() { String::new() } else { format!(" to {}", to.join(" and ")) };
             format!("{} {}{to} ({})", d.outcome.as_str(), money_text(d.amount), d.rule)
         }
-        Outcome::Failed { error } => format!("error: {error}"),
+        Answer::Failed { error } => format!("error: {error}"),
     }
 }

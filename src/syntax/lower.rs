@@ -365,11 +365,11 @@ fn label_text(pair: Pair<'_, Rule>) -> Result<String> {
     Ok(string(&child(&mut only_data(pair), whole)?).node)
 }
 
-fn destination_of(pair: Pair<'_, Rule>) -> Result<Destination> {
+fn destination_of(pair: Pair<'_, Rule>) -> Result<RefundTarget> {
     let whole = span(&pair);
     let inner = child(&mut data(pair), whole)?;
     match inner.as_rule() {
-        Rule::to_destination => Ok(Destination::To(choice(child(&mut only_data(inner), whole)?)?)),
+        Rule::to_destination => Ok(RefundTarget::To(choice(child(&mut only_data(inner), whole)?)?)),
         Rule::split_destination => {
             let shares = parts(inner)
                 .into_iter()
@@ -381,7 +381,7 @@ fn destination_of(pair: Pair<'_, Rule>) -> Result<Destination> {
                     Ok((weight, to))
                 })
                 .collect::<Result<Vec<_>>>()?;
-            Ok(Destination::Split(shares))
+            Ok(RefundTarget::Split(shares))
         }
         _ => Err(shape_error(whole)),
     }
