@@ -114,6 +114,7 @@ mod keywords;
 mod ledger;
 pub mod limits;
 mod money;
+mod names;
 mod order;
 mod policy;
 mod problems;

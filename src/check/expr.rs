@@ -381,7 +381,7 @@ impl Scope<'_> {
         Field::ALL.iter().any(|f| in_set(&f.value_type()))
             || self.attributes.iter().any(|a| in_set(&a.value_type))
             || in_set(&Type::Symbol(crate::value::ROUNDING_MODES))
-            || in_set(&Type::Symbol(crate::value::DESTINATIONS))
+            || in_set(&Type::Symbol(crate::decision::DESTINATIONS))
             || self.table_names.iter().flatten().flatten().any(|key| key == name)
     }
 

@@ -69,7 +69,7 @@ pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<Finding>) -> Op
                 ),
             },
             Item::Version(v) => version = Some(v.node.clone()),
-            Item::Rounding(mode) => match Rounding::from_name(&mode.node) {
+            Item::Rounding(mode) => match Rounding::from_name(&mode.node).filter(|m| m.is_written_in_policies()) {
                 Some(found) => rounding = found,
                 None => problems.push(
                     Finding::error("E124", mode.span, format!("`{}` is not a rounding mode", mode.node))

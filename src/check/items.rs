@@ -5,10 +5,11 @@ use std::collections::HashMap;
 use crate::ast::{self, BinaryOp, BindingKind, ExprKind, Item, StepKind};
 use crate::check::expr::Scope;
 use crate::check::{examples, header, lints, Finding};
+use crate::decision::DESTINATIONS;
 use crate::decision::{Destination, Review};
 use crate::program::*;
 use crate::span::{Span, Spanned};
-use crate::value::{SymbolSet, Type, Value, DESTINATIONS};
+use crate::value::{SymbolSet, Type, Value};
 
 /// Checks `file`; problems go to `problems`. `None` when the header is too broken to go on.
 pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut Vec<Finding>) -> Option<Program> {

@@ -8,7 +8,7 @@ mod expr;
 mod header;
 mod items;
 pub(crate) mod lints;
-mod types;
+pub(crate) mod types;
 mod versions;
 
 use std::fmt;

@@ -264,7 +264,7 @@ impl<'p, 'o> Env<'p, 'o> {
         match (&a, &b) {
             (Value::Missing, _) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => Err(self.missing(sides.0)),
             (_, Value::Missing) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => Err(self.missing(sides.1)),
-            _ => binary(op, a, b, self.program, span),
+            _ => binary(op, a, b, self.program.timezone, span),
         }
     }
 
@@ -333,7 +333,9 @@ impl<'p, 'o> Env<'p, 'o> {
             (Builtin::Abs, [Value::Number(n)]) => Ok(Value::Number(n.abs())),
             (Builtin::Abs, [Value::Duration(d)]) => Ok(Value::Duration(d.abs())),
             (Builtin::Round, [x, step, Value::Symbol(mode)]) => {
-                let mode = Rounding::from_name(mode).ok_or_else(|| range("a rounding mode"))?;
+                let mode = Rounding::from_name(mode)
+                    .filter(|m| m.is_written_in_policies())
+                    .ok_or_else(|| range("a rounding mode"))?;
                 step_round(x, step, mode).ok_or_else(|| range("the rounding step"))
             }
             (Builtin::Floor | Builtin::Ceil, [x, rest @ ..]) => {
@@ -397,11 +399,10 @@ fn equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-fn binary(op: BinaryOp, a: Value, b: Value, program: &Program, span: Span) -> Result<Value> {
+pub(crate) fn binary(op: BinaryOp, a: Value, b: Value, zone: chrono_tz::Tz, span: Span) -> Result<Value> {
     use Value::*;
     let range = |what: &str| EvalError::OutOfRange { what: what.to_owned(), span };
     let overflow = || range("the result");
-    let zone = program.timezone;
     let ordered = |o: Option<Ordering>| o.ok_or_else(|| range("a comparison"));
     Ok(match op {
         BinaryOp::Eq => Bool(equal(&a, &b)),
