@@ -103,6 +103,7 @@
 mod ast;
 pub mod batch;
 mod check;
+mod codes;
 pub mod compare;
 mod decision;
 pub mod diagnostic;
@@ -127,6 +128,7 @@ mod syntax;
 mod value;
 
 pub use check::{CheckError, Severity, Warning};
+pub use codes::{explain_code, ErrorCode, ERROR_CODES};
 pub use decision::{Decision, Destination, Line, LineKind, NamedValue, Outcome, PolicyRef, Refund, Review, TraceEntry};
 pub use diagnostic::{Diagnostic, Position};
 pub use eval::EvalError;

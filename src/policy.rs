@@ -384,6 +384,16 @@ mod tests {
         assert_send_sync::<Policy>();
     }
 
+    /// E100 stands in where an error list could otherwise be empty; the grammar makes it
+    /// unreachable from text (an empty file is E001), so it is tested here.
+    #[test]
+    fn a_file_without_a_policy_is_one_error() {
+        let PolicyError::Check { errors, warnings } = PolicyError::no_policy() else { panic!("not a check error") };
+        assert_eq!((errors.first().code, errors.len(), warnings.len()), ("E100", 1, 0));
+        let PolicyError::Syntax(errors) = Policy::parse("").unwrap_err() else { panic!("an empty file parses") };
+        assert_eq!(errors.first().code(), "E001");
+    }
+
     /// The checker's operator typing (`check::types`) and the evaluator's arithmetic
     /// (`eval::binary`) are two halves of one table: every combination the checker lets through
     /// must compute, never reach a product manager as E205 "out of range" for a plain value.

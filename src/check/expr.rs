@@ -415,7 +415,8 @@ impl Scope<'_> {
                             argument.span,
                             format!("table `{name}` is keyed by {key}, but this is {}", argument.value_type),
                         )
-                        .label(format!("this is {}", argument.value_type)),
+                        .label(format!("this is {}", argument.value_type))
+                        .help(format!("look the table up with {key}, the type of its key column")),
                     );
                 }
                 let names = self.table_names.get(index).and_then(|t| t.get(position)).cloned().unwrap_or_default();

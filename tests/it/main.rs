@@ -16,6 +16,7 @@ mod cli;
 mod compare;
 mod docs;
 mod editors;
+mod errors;
 #[cfg(unix)]
 mod files;
 mod format;
