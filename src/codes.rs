@@ -84,7 +84,7 @@ pub const ERROR_CODES: &[ErrorCode] = &[
     code("E136", "empty table", "A table needs at least one row.", "table fee by tier is { }", "table fee by tier is { gold => 5.00 CNY }"),
     code("E141", "example order invalid", "An example's order (the base order with the example's changes) must be a valid order.", "example \"late\" { order { paid: { cash: -1.00 } } ... }", "example \"late\" { order { paid: { cash: 1.00 } } ... }"),
     code("E142", "example names an unknown rule", "`expect ... by RULE` must name a rule of the policy.", "expect no_refund by bannd", "expect no_refund by banned"),
-    code("E150", "versions with different ids", "Dated versions in one file share the policy's id.", "policy tencent { ... }\npolicy tencent_2026 { ... }", "policy tencent { ... }\npolicy tencent { ... }"),
+    code("E150", "versions with different ids", "Dated versions in one file share the policy's id.", "policy my_cloud { ... }\npolicy my_cloud_2026 { ... }", "policy my_cloud { ... }\npolicy my_cloud { ... }"),
     code("E151", "version without dates", "When a file holds several versions, each says when it applies.", "policy p { version \"2026\" ... }", "policy p { version \"2026\"  effective 2026-01-01 ... }"),
     code("E152", "gap between versions", "Every day between the first and the last version is covered by one.", "effective 2025-01-01 until 2025-06-01\n...\neffective 2025-07-01", "effective 2025-01-01 until 2025-07-01\n...\neffective 2025-07-01"),
     code("E153", "versions overlap", "Two versions cannot apply on the same day.", "effective 2025-01-01\n...\neffective 2025-07-01", "effective 2025-01-01 until 2025-07-01\n...\neffective 2025-07-01"),

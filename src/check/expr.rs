@@ -203,6 +203,11 @@ impl Scope<'_> {
             self.check_symbol(&r, &l.value_type);
         }
         match types::binary(op, &l.value_type, &r.value_type) {
+            Ok(_) if moves_a_date_by_part_of_a_day(op, &l, &r) => self.mismatch(
+                span,
+                "a date moves by whole days, and this duration is not a number of days written out".into(),
+                Some("write the days (`date(order.purchased_at) + 5 days`), or move the instant before taking its date: `date(order.purchased_at + 36 hours)`".into()),
+            ),
             Ok(t) => Node { kind: NodeKind::Binary(op, Box::new(l), Box::new(r)), value_type: t, span },
             Err((message, help)) => self.mismatch(span, message, help),
         }
@@ -550,4 +555,16 @@ impl Scope<'_> {
             Literal::Bool(b) => (Value::Bool(*b), Type::Bool),
         })
     }
+}
+
+/// Whether `l OP r` adds a duration to a date (or takes one from it) that is not a constant
+/// number of whole days: the evaluator could only refuse it (E205), so the checker does.
+fn moves_a_date_by_part_of_a_day(op: BinaryOp, l: &Node, r: &Node) -> bool {
+    let duration = match (op, &l.value_type, &r.value_type) {
+        (BinaryOp::Add | BinaryOp::Sub, Type::Date, Type::Duration) => r,
+        (BinaryOp::Add, Type::Duration, Type::Date) => l,
+        _ => return false,
+    };
+    let whole_days = |seconds: &rust_decimal::Decimal| (seconds % rust_decimal::Decimal::from(86_400)).is_zero();
+    !matches!(&duration.kind, NodeKind::Const(Value::Duration(seconds)) if whole_days(seconds))
 }
