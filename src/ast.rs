@@ -209,7 +209,7 @@ pub struct Part {
     /// The steps, in order.
     pub steps: Vec<Step>,
     /// Where the money goes.
-    pub destination: Destination,
+    pub destination: RefundTarget,
 }
 
 /// A receipt step.
@@ -250,7 +250,7 @@ pub enum StepKind {
 
 /// Where a part's money goes.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Destination {
+pub enum RefundTarget {
     /// All of it to one place.
     To(Choice),
     /// Shares in proportion to weights.

@@ -13,7 +13,7 @@ use std::io::Write;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::decision::{Decision, Review};
+use crate::decision::Decision;
 use crate::eval::EvalError;
 use crate::ledger::{AccountHistory, Ledger};
 use crate::order::Order;
@@ -415,7 +415,7 @@ fn render_csv(record: &Record, result: &Result<Decision, String>) -> String {
     let written = match result {
         Ok(d) => {
             let refunds: Vec<String> = d.refunds.iter().map(|r| format!("{}:{}", r.to.as_str(), r.amount)).collect();
-            let review = if d.review == Review::Manual { "manual" } else { "auto" };
+            let review = d.review.as_str();
             let amount = d.amount.to_string();
             let refunds = refunds.join(";");
             let cells =

@@ -136,7 +136,7 @@ pub(crate) fn for_policy(policy: &Policy, order: &Order) -> Order {
 /// The policy id `written` most likely means: a near spelling, or the one id it begins
 /// (`acme` for `acme_cloud`).
 pub fn closest_policy(written: &str, ids: &[&str]) -> Option<String> {
-    crate::check::closest(written, ids.iter().copied())
+    crate::suggest::closest(written, ids.iter().copied())
         .or_else(|| {
             let mut starting = ids.iter().filter(|id| id.starts_with(written) || written.starts_with(**id));
             match (starting.next(), starting.next()) {

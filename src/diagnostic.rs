@@ -6,7 +6,7 @@ use codespan_reporting::files::SimpleFile;
 use codespan_reporting::term::{self, termcolor::NoColor, Chars, Config};
 use serde::Serialize;
 
-use crate::check::{CheckError, Severity};
+use crate::check::{CheckError, Severity, Warning};
 use crate::eval::EvalError;
 use crate::span::Span;
 use crate::syntax::SyntaxError;
@@ -60,11 +60,24 @@ impl From<&SyntaxError> for Diagnostic {
     }
 }
 
+impl From<&Warning> for Diagnostic {
+    fn from(warning: &Warning) -> Diagnostic {
+        Diagnostic {
+            code: warning.code,
+            severity: Severity::Warning,
+            message: warning.message.clone(),
+            span: Some(warning.span),
+            label: warning.label.clone(),
+            help: warning.help.clone(),
+        }
+    }
+}
+
 impl From<&CheckError> for Diagnostic {
     fn from(error: &CheckError) -> Diagnostic {
         Diagnostic {
             code: error.code,
-            severity: error.severity,
+            severity: Severity::Error,
             message: error.message.clone(),
             span: Some(error.span),
             label: error.label.clone(),
@@ -113,10 +126,54 @@ pub fn render(file_name: &str, source: &str, diagnostics: &[Diagnostic]) -> Stri
     String::from_utf8_lossy(out.get_ref()).into_owned()
 }
 
+/// A place in a policy's text as people count it: 1-based line and column, the column in
+/// characters (not bytes), as editors show it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Position {
+    /// The line, from 1.
+    pub line: usize,
+    /// The character on that line, from 1.
+    pub column: usize,
+}
+
+impl Position {
+    /// The position of byte `offset` in `source` (the end of the text when past it).
+    pub fn of(source: &str, offset: usize) -> Position {
+        let before = source.get(..offset.min(source.len())).unwrap_or("");
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Position { line, column }
+    }
+}
+
+impl Diagnostic {
+    /// Where the problem starts in `source` (the text it was found in), or `None` for a
+    /// problem that is not in the policy text (a bad order field).
+    ///
+    /// ```
+    /// use refund_rules::{Policy, Position, Severity};
+    ///
+    /// let source = "policy p {
+    ///   name \"P\"
+    ///   currency USD
+    ///   timezone \"UTC\"
+    ///   source \"https://example.com\" read 2026-11-01
+    ///   rule all \"Everything back\":
+    ///     refund order.paid.csh as \"paid\" to original
+    /// }";
+    /// let error = Policy::parse(source).unwrap_err();
+    /// let problem = error.diagnostics().into_iter().find(|d| d.severity == Severity::Error).unwrap();
+    /// assert_eq!(problem.code, "E102");
+    /// assert_eq!(problem.position(source), Some(Position { line: 7, column: 12 }));
+    /// assert!(problem.help.unwrap().contains("order.paid.cash"));
+    /// ```
+    pub fn position(&self, source: &str) -> Option<Position> {
+        self.span.map(|span| Position::of(source, span.start))
+    }
+}
+
 /// `file:line:col` of a byte offset, 1-based, counting characters.
 pub fn location(file_name: &str, source: &str, offset: usize) -> String {
-    let before = source.get(..offset.min(source.len())).unwrap_or("");
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    let Position { line, column } = Position::of(source, offset);
     format!("{file_name}:{line}:{column}")
 }

@@ -56,15 +56,15 @@ pub struct Example {
     /// The order.
     pub order: Order,
     /// The old decision, or its error.
-    pub old: Outcome,
+    pub old: Answer,
     /// The new decision, or its error.
-    pub new: Outcome,
+    pub new: Answer,
 }
 
 /// A decision or why there is none.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
-pub enum Outcome {
+pub enum Answer {
     /// Decided.
     Decided(Box<Decision>),
     /// Not decided.
@@ -74,20 +74,20 @@ pub enum Outcome {
     },
 }
 
-impl Outcome {
+impl Answer {
     /// `order` under `policy`, leaving out attributes only the other policy declares.
-    fn of(policy: &Policy, order: &Order) -> Outcome {
+    fn of(policy: &Policy, order: &Order) -> Answer {
         match policy.evaluate(&crate::compare::for_policy(policy, order)) {
-            Ok(decision) => Outcome::Decided(Box::new(decision)),
-            Err(error) => Outcome::Failed { error: error.to_string() },
+            Ok(decision) => Answer::Decided(Box::new(decision)),
+            Err(error) => Answer::Failed { error: error.to_string() },
         }
     }
 
     /// The deciding rule, or `error`.
     pub fn rule(&self) -> &str {
         match self {
-            Outcome::Decided(d) => &d.rule,
-            Outcome::Failed { .. } => "error",
+            Answer::Decided(d) => &d.rule,
+            Answer::Failed { .. } => "error",
         }
     }
 
@@ -95,7 +95,7 @@ impl Outcome {
     /// review is manual): not refunded until then.
     pub fn awaiting_review(&self) -> Decimal {
         match self {
-            Outcome::Decided(d)
+            Answer::Decided(d)
                 if d.outcome == crate::decision::Outcome::ManualReview
                     || d.review == crate::decision::Review::Manual =>
             {
@@ -108,17 +108,17 @@ impl Outcome {
     /// The amount refunded (zero when not decided).
     pub fn amount(&self) -> Decimal {
         match self {
-            Outcome::Decided(d) => d.amount,
-            Outcome::Failed { .. } => Decimal::ZERO,
+            Answer::Decided(d) => d.amount,
+            Answer::Failed { .. } => Decimal::ZERO,
         }
     }
 
-    fn same_as(&self, other: &Outcome) -> bool {
+    fn same_as(&self, other: &Answer) -> bool {
         match (self, other) {
-            (Outcome::Decided(a), Outcome::Decided(b)) => {
+            (Answer::Decided(a), Answer::Decided(b)) => {
                 a.outcome == b.outcome && a.amount == b.amount && a.refunds == b.refunds && a.rule == b.rule
             }
-            (Outcome::Failed { error: a }, Outcome::Failed { error: b }) => a == b,
+            (Answer::Failed { error: a }, Answer::Failed { error: b }) => a == b,
             _ => false,
         }
     }
@@ -135,7 +135,7 @@ pub fn impact(old: &Policy, new: &Policy, records: &[Record]) -> Impact {
     let mut groups: Vec<Group> = Vec::new();
     let (mut old_total, mut new_total, mut changed) = (Decimal::ZERO, Decimal::ZERO, 0);
     let (mut old_manual_review, mut new_manual_review) = (Decimal::ZERO, Decimal::ZERO);
-    let side = |policy: &Policy| -> Vec<Outcome> {
+    let side = |policy: &Policy| -> Vec<Answer> {
         let own: Vec<Record> = records
             .iter()
             .map(|r| Record {
@@ -146,8 +146,8 @@ pub fn impact(old: &Policy, new: &Policy, records: &[Record]) -> Impact {
         decide_records(policy, &own)
             .into_iter()
             .map(|result| match result {
-                Ok(decision) => Outcome::Decided(Box::new(decision)),
-                Err(error) => Outcome::Failed { error },
+                Ok(decision) => Answer::Decided(Box::new(decision)),
+                Err(error) => Answer::Failed { error },
             })
             .collect()
     };
@@ -255,7 +255,7 @@ pub fn regions(old: &Policy, new: &Policy) -> Vec<Region> {
             };
             order.requested_at = at;
             let days = Decimal::from(*hours) / Decimal::from(24);
-            let (before, after) = (Outcome::of(old, &order), Outcome::of(new, &order));
+            let (before, after) = (Answer::of(old, &order), Answer::of(new, &order));
             if before.same_as(&after) {
                 regions.extend(current.take());
                 continue;

@@ -28,6 +28,31 @@ impl Policy {
     /// Runs every example of the policy, in source order.
     /// An example tests the version it is written in; its order must fall in that version's
     /// range, or the example says so as a failure.
+    ///
+    /// ```
+    /// let policy = refund_rules::Policy::parse(r#"
+    /// policy tiny_cloud {
+    ///   name "Tiny Cloud refunds"
+    ///   currency USD
+    ///   timezone "UTC"
+    ///   source "https://example.com/refunds" read 2026-11-01
+    ///   rule all "Everything back":
+    ///     refund order.paid.cash as "paid" to original
+    ///   base order {
+    ///     id: "t-1", billing: subscription, currency: USD, list_price: 120.00
+    ///     purchased_at: 2026-01-01T00:00:00Z, expires_at: 2027-01-01T00:00:00Z
+    ///     requested_at: 2026-01-03T00:00:00Z, paid: { cash: 120.00 }
+    ///   }
+    ///   example "two days in" {
+    ///     order { }
+    ///     expect refund 100.00 USD to original by all
+    ///   }
+    /// }"#)?;
+    /// let results = policy.run_examples();
+    /// assert_eq!(results[0].name, "two days in");
+    /// assert!(!results[0].passed(), "120.00 comes back, not 100.00: {:?}", results[0].failures);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn run_examples(&self) -> Vec<ExampleResult> {
         self.programs()
             .flat_map(|(program, reference)| program.examples.iter().map(move |example| (program, reference, example)))

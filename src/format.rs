@@ -8,6 +8,7 @@
 //! wider than 100 columns gets one entry a line.
 //! The result is parsed again and must give the same syntax tree, or nothing is written.
 
+use crate::keywords::{self, KeywordRole};
 use crate::syntax::{self, SyntaxError};
 
 /// Why a policy was not formatted.
@@ -56,9 +57,6 @@ enum Kind {
     Other,
 }
 
-const HEADER: &[&str] = &["name", "currency", "timezone", "source", "effective", "version", "versions", "rounding"];
-const CLAUSES: &[&str] = &["when", "note", "review", "uses", "deny", "refund", "manual_review"];
-const STEPS: &[&str] = &["less", "plus", "deduct", "offset", "cap", "zero_below", "clamp", "to", "split", "and"];
 /// Tokens that can only continue the expression of the line above.
 const CONTINUING: &[&str] =
     &["+", "-", "*", "/", "==", "!=", "<", "<=", ">", ">=", "and", "or", "then", "else", "is", "\"", ","];
@@ -85,14 +83,22 @@ fn layout(source: &str) -> String {
         let kind = match first {
             "" if comment.is_none() => Kind::Blank,
             "" => Kind::Comment,
-            _ if depth == 1 && HEADER.contains(&first) => Kind::Header,
+            _ if depth == 1 && keywords::has_role(first, KeywordRole::Header) => Kind::Header,
             // A declaration ends the rule above, also one whose receipt is on a single line.
             "rule" | "let" | "const" | "table" | "attribute" | "invariant" | "base" | "example" if depth == 1 => {
                 Kind::Other
             }
             "manual_review" if in_part && tokens.get(1).is_some_and(|t| t == "when") => Kind::Step,
-            _ if in_rule && CLAUSES.contains(&first) => Kind::Clause,
-            _ if in_rule && (STEPS.contains(&first) || in_part) => Kind::Step,
+            _ if in_rule && keywords::has_role(first, KeywordRole::Clause) => Kind::Clause,
+            // `and` starts the next part of a refund.
+            _ if in_rule
+                && (keywords::has_role(first, KeywordRole::Step)
+                    || keywords::has_role(first, KeywordRole::Destination)
+                    || first == "and"
+                    || in_part) =>
+            {
+                Kind::Step
+            }
             _ if CONTINUING.contains(&first) || first.starts_with('"') => Kind::Continuation,
             _ if depth >= 2 && tokens.get(1).is_some_and(|t| t == ":") => Kind::Entry,
             _ if tokens.iter().any(|t| t == "=>") => Kind::Row,
@@ -361,34 +367,10 @@ fn is_word(token: &str) -> bool {
     token.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
 }
 
+/// A keyword is no function name before `(`, and a `-` after it is a sign; `one_of(...)` is
+/// written like a call.
 fn is_keyword(token: &str) -> bool {
-    matches!(
-        token,
-        "when"
-            | "and"
-            | "or"
-            | "not"
-            | "if"
-            | "then"
-            | "else"
-            | "refund"
-            | "less"
-            | "plus"
-            | "deduct"
-            | "offset"
-            | "cap"
-            | "zero_below"
-            | "clamp"
-            | "to"
-            | "split"
-            | "as"
-            | "let"
-            | "const"
-            | "manual_review"
-            | "by"
-            | "from"
-            | "is"
-    )
+    keywords::is_reserved(token) && token != "one_of"
 }
 
 /// Splits a line into tokens and its trailing comment. Strings, instants and dotted paths

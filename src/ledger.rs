@@ -9,10 +9,10 @@ use std::collections::{HashMap, VecDeque};
 use chrono::{DateTime, Duration, FixedOffset};
 use rust_decimal::Decimal;
 
-use crate::check::program::QuotaPeriod;
 use crate::decision::{Decision, Outcome};
 use crate::order::Order;
 use crate::policy::Policy;
+use crate::program::QuotaPeriod;
 
 /// When the no-reason quota starts again, in which time zone's calendar; `None`: never.
 type QuotaCalendar = Option<(QuotaPeriod, chrono_tz::Tz)>;

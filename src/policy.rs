@@ -5,12 +5,13 @@ use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-use crate::check::program::VersionsBy;
-use crate::check::{self, CheckError, Program};
+use crate::check::{self, CheckError, Finding, Warning};
 use crate::decision::{Decision, PolicyRef};
 use crate::diagnostic::Diagnostic;
 use crate::eval::{self, EvalError};
 use crate::order::Order;
+use crate::problems::Problems;
+use crate::program::{Program, VersionsBy};
 use crate::syntax::{self, SyntaxError};
 
 /// A policy that parsed and checked without errors: one version, or several dated ones.
@@ -21,7 +22,7 @@ pub struct Policy {
     older: Arc<[Version]>,
     /// The newest version, which names the policy.
     newest: Arc<Version>,
-    warnings: Vec<CheckError>,
+    warnings: Vec<Warning>,
 }
 
 /// One dated version of a policy.
@@ -35,11 +36,17 @@ struct Version {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PolicyError {
     /// The text does not follow the grammar: every error found, in order.
-    #[error("{} syntax error(s), the first: {}", .0.len(), .0.first().map(ToString::to_string).unwrap_or_default())]
-    Syntax(Vec<SyntaxError>),
-    /// The text parsed, but names, types or declarations are wrong (warnings included).
-    #[error("{} problem(s) in the policy", .0.len())]
-    Check(Vec<CheckError>),
+    #[error("syntax: {0}")]
+    Syntax(Problems<SyntaxError>),
+    /// The text parsed, but names, types or declarations are wrong: at least one error, and
+    /// the warnings found with them, sorted by position.
+    #[error("{errors}")]
+    Check {
+        /// The errors (at least one).
+        errors: Problems<CheckError>,
+        /// The warnings found with them.
+        warnings: Vec<Warning>,
+    },
 }
 
 impl PolicyError {
@@ -47,9 +54,43 @@ impl PolicyError {
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {
             PolicyError::Syntax(errors) => errors.iter().map(Diagnostic::from).collect(),
-            PolicyError::Check(problems) => problems.iter().map(Diagnostic::from).collect(),
+            PolicyError::Check { errors, warnings } => {
+                let mut all: Vec<(usize, Diagnostic)> =
+                    errors.iter().map(|e| (e.span.start, Diagnostic::from(e))).collect();
+                all.extend(warnings.iter().map(|w| (w.span.start, Diagnostic::from(w))));
+                // Errors before warnings at one position, as the checker reports them.
+                all.sort_by_key(|(start, d)| (*start, d.severity));
+                all.into_iter().map(|(_, d)| d).collect()
+            }
         }
     }
+
+    /// The error of a text that holds no policy at all (never empty, unlike an empty list).
+    fn no_policy() -> PolicyError {
+        PolicyError::Check { errors: Problems::one(CheckError::no_policy()), warnings: Vec::new() }
+    }
+}
+
+/// One `invariant` line of a policy, judged on one decision ([`Policy::invariants`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invariant {
+    /// The invariant as written (`refund <= order.paid.cash`).
+    pub text: String,
+    /// Whether the decision keeps it.
+    pub kept: Kept,
+}
+
+/// Whether a decision keeps an invariant.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kept {
+    /// It holds.
+    Yes,
+    /// It does not hold: the policy broke its own promise on this order.
+    No,
+    /// Computing the condition failed (a missing field, a division by zero).
+    Failed(EvalError),
+    /// `monotone in held` compares two orders; one decision cannot judge it (`prove` does).
+    NeedsTwoOrders,
 }
 
 /// Why a policy file could not be loaded.
@@ -84,10 +125,30 @@ pub enum LoadError {
 }
 
 impl Policy {
-    /// Parses and checks a policy's text.
+    /// Parses and checks a policy's text: every problem is found at once, errors and warnings
+    /// sorted by position. A policy with warnings only loads; they are in [`Policy::warnings`].
+    ///
+    /// ```
+    /// use refund_rules::{diagnostic, Policy};
+    ///
+    /// let source = "policy p {\n  name \"P\"\n  currency XYZ\n}";
+    /// let error = Policy::parse(source).unwrap_err();
+    /// let shown = diagnostic::render("p.policy", source, &error.diagnostics());
+    /// assert!(shown.contains("p.policy:3:12"), "{shown}");
+    /// ```
     pub fn parse(source: &str) -> Result<Policy, PolicyError> {
-        let file = syntax::parse_all(source).map_err(PolicyError::Syntax)?;
-        let (programs, warnings) = check::check(&file, source).map_err(PolicyError::Check)?;
+        let file = syntax::parse_all(source).map_err(|errors| match Problems::from_vec(errors) {
+            Some(errors) => PolicyError::Syntax(errors),
+            None => PolicyError::no_policy(),
+        })?;
+        let (programs, findings) = check::check(&file, source).map_err(|findings| {
+            let (errors, warnings) = check::split(findings);
+            match Problems::from_vec(errors) {
+                Some(errors) => PolicyError::Check { errors, warnings },
+                None => PolicyError::no_policy(),
+            }
+        })?;
+        let (_, warnings) = check::split(findings);
         let digest = Sha256::digest(source.as_bytes());
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
         let mut versions: Vec<Version> = programs
@@ -103,7 +164,7 @@ impl Policy {
             })
             .collect();
         let Some(newest) = versions.pop() else {
-            return Err(PolicyError::Check(Vec::new()));
+            return Err(PolicyError::no_policy());
         };
         let mut policy =
             Policy { source: Arc::from(source), older: versions.into(), newest: Arc::new(newest), warnings };
@@ -114,7 +175,7 @@ impl Policy {
     }
 
     /// A warning for every rule that no in-file example shows deciding: an untested rule.
-    fn uncovered_rules(&self) -> Vec<CheckError> {
+    fn uncovered_rules(&self) -> Vec<Warning> {
         let decided: Vec<(String, String)> = self
             .run_examples()
             .into_iter()
@@ -123,17 +184,17 @@ impl Policy {
         let mut warnings = Vec::new();
         for (program, reference) in self.programs() {
             if program.examples.is_empty() {
-                warnings.push(CheckError::no_examples(program.id_span));
+                warnings.push(Finding::no_examples(program.id_span));
                 continue;
             }
             for rule in &program.rules {
                 let covered = decided.iter().any(|(version, name)| *version == reference.version && *name == rule.name);
                 if !covered {
-                    warnings.push(CheckError::untested_rule(&rule.name, rule.name_span));
+                    warnings.push(Finding::untested_rule(&rule.name, rule.name_span));
                 }
             }
         }
-        warnings
+        check::split(warnings).1
     }
 
     /// Reads, parses and checks a policy file. The only function of the library that does I/O.
@@ -197,17 +258,21 @@ impl Policy {
         self.version_for(order).map(|version| &version.program)
     }
 
-    /// The invariants of the version that decides `order`, with whether `decision` keeps each
-    /// (`None` for `monotone in held`, which needs a second order to judge).
-    pub fn invariants(&self, order: &Order, decision: &Decision) -> Vec<(String, Option<Result<bool, EvalError>>)> {
+    /// The invariants of the version that decides `order`, each with whether `decision` keeps it.
+    pub fn invariants(&self, order: &Order, decision: &Decision) -> Vec<Invariant> {
         let Ok(version) = self.version_for(order) else { return Vec::new() };
         let program = &version.program;
         program
             .invariants
             .iter()
             .map(|invariant| {
-                let kept = invariant.condition.as_ref().map(|c| eval::holds(program, order, decision, c));
-                (invariant.text.clone(), kept)
+                let kept = match invariant.condition.as_ref().map(|c| eval::holds(program, order, decision, c)) {
+                    None => Kept::NeedsTwoOrders,
+                    Some(Ok(true)) => Kept::Yes,
+                    Some(Ok(false)) => Kept::No,
+                    Some(Err(error)) => Kept::Failed(error),
+                };
+                Invariant { text: invariant.text.clone(), kept }
             })
             .collect()
     }
@@ -246,9 +311,9 @@ impl Policy {
     pub fn fields_read(&self) -> Vec<crate::order::Field> {
         let mut fields = Vec::new();
         for version in self.all_versions() {
-            for node in crate::check::lints::every_node(&version.program) {
-                crate::check::lints::walk(node, &mut |n| {
-                    if let crate::check::program::NodeKind::Field(field) = n.kind {
+            for node in crate::program::every_node(&version.program) {
+                crate::program::walk(node, &mut |n| {
+                    if let crate::program::NodeKind::Field(field) = n.kind {
                         if !fields.contains(&field) {
                             fields.push(field);
                         }
@@ -276,7 +341,7 @@ impl Policy {
 
     /// When the account's no-reason quota starts again (the newest version's rules say it), and
     /// the time zone whose calendar it follows; `None` when it never does.
-    pub(crate) fn no_reason_quota_period(&self) -> Option<(crate::check::program::QuotaPeriod, chrono_tz::Tz)> {
+    pub(crate) fn no_reason_quota_period(&self) -> Option<(crate::program::QuotaPeriod, chrono_tz::Tz)> {
         let program = self.latest();
         let rule = program.rules.iter().find(|rule| rule.uses_no_reason_refund)?;
         Some((rule.no_reason_period?, program.timezone))
@@ -288,7 +353,7 @@ impl Policy {
     }
 
     /// Warnings found while checking (the policy works, but maybe not as meant).
-    pub fn warnings(&self) -> &[CheckError] {
+    pub fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
 
@@ -317,5 +382,75 @@ mod tests {
     #[test]
     fn policies_can_be_shared_between_threads() {
         assert_send_sync::<Policy>();
+    }
+
+    /// E100 stands in where an error list could otherwise be empty; the grammar makes it
+    /// unreachable from text (an empty file is E001), so it is tested here.
+    #[test]
+    fn a_file_without_a_policy_is_one_error() {
+        let PolicyError::Check { errors, warnings } = PolicyError::no_policy() else { panic!("not a check error") };
+        assert_eq!((errors.first().code, errors.len(), warnings.len()), ("E100", 1, 0));
+        let PolicyError::Syntax(errors) = Policy::parse("").unwrap_err() else { panic!("an empty file parses") };
+        assert_eq!(errors.first().code(), "E001");
+    }
+
+    /// The checker's operator typing (`check::types`) and the evaluator's arithmetic
+    /// (`eval::binary`) are two halves of one table: every combination the checker lets through
+    /// must compute, never reach a product manager as E205 "out of range" for a plain value.
+    #[test]
+    fn every_operation_the_checker_allows_computes() {
+        use crate::ast::BinaryOp::*;
+        use crate::span::Span;
+        use crate::value::{Type, Value};
+        use rust_decimal::Decimal;
+        let instant = chrono::DateTime::parse_from_rfc3339("2026-03-01T10:00:00+08:00").unwrap();
+        let samples = [
+            (Type::Money, Value::Money(Decimal::new(1000, 2))),
+            (Type::Number, Value::Number(Decimal::from(2))),
+            (Type::Duration, Value::Duration(Decimal::from(86_400))),
+            (Type::Period, Value::Period(1)),
+            (Type::Instant, Value::Instant(instant)),
+            (Type::Date, Value::Date(instant.date_naive())),
+            (Type::Bool, Value::Bool(true)),
+            (Type::Text, Value::Text("a".into())),
+            // Values that are legal for their type but not whole days or whole numbers.
+            (Type::Duration, Value::Duration(Decimal::from(3_600))),
+            (Type::Number, Value::Number(Decimal::new(15, 1))),
+        ];
+        let mut leaks = Vec::new();
+        // `and`/`or` are evaluated lazily before `binary` is reached.
+        for op in [Eq, Ne, Lt, Le, Gt, Ge, Add, Sub, Mul, Div] {
+            for (left_type, left) in &samples {
+                for (right_type, right) in &samples {
+                    if check::types::binary(op, left_type, right_type).is_err() {
+                        continue;
+                    }
+                    // Beyond types, the checker lets a date move only by a constant number of
+                    // whole days, and months be multiplied only by whole constants; a count of
+                    // months computed per order (`whole_months(...) * 1 month`) is whole by
+                    // construction, and one that is not stays an evaluation error.
+                    let fractional = |v: &Value| match v {
+                        Value::Duration(s) => !(s % Decimal::from(86_400)).is_zero(),
+                        Value::Number(n) => !n.fract().is_zero(),
+                        _ => false,
+                    };
+                    let guarded = matches!(
+                        (left_type, right_type),
+                        (Type::Date, Type::Duration)
+                            | (Type::Duration, Type::Date)
+                            | (Type::Period, Type::Number)
+                            | (Type::Number, Type::Period)
+                    );
+                    if guarded && (fractional(left) || fractional(right)) {
+                        continue;
+                    }
+                    let result = eval::binary(op, left.clone(), right.clone(), chrono_tz::UTC, Span::new(0, 0));
+                    if let Err(error) = result {
+                        leaks.push(format!("{left_type} {} {right_type}: {error}", op.as_str()));
+                    }
+                }
+            }
+        }
+        assert!(leaks.is_empty(), "allowed by the checker, refused by the evaluator:\n{}", leaks.join("\n"));
     }
 }

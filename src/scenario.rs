@@ -176,7 +176,7 @@ fn toml_error(error: &toml::de::Error) -> ScenarioError {
         .or_else(|| message.split("expected ").nth(1))
         .map(|list| list.split(", ").map(|key| key.trim().trim_matches('`')).collect())
         .unwrap_or_default();
-    let suggestion = unknown.and_then(|name| crate::check::closest(name, expected.iter().copied()));
+    let suggestion = unknown.and_then(|name| crate::suggest::closest(name, expected.iter().copied()));
     match suggestion {
         Some(best) => ScenarioError::Toml(format!(
             "{}\nhelp: did you mean `{best}`? docs/scenarios.md lists every section and key",

@@ -31,6 +31,23 @@ pub enum Value {
     Missing,
 }
 
+impl Value {
+    /// How two values of the same ordered type compare; `None` for values that have no order
+    /// between them (a symbol and an amount, two texts, a missing value). The checker uses this
+    /// to compare constants, the evaluator to run `<` and friends.
+    pub fn compare(&self, other: &Value) -> Option<std::cmp::Ordering> {
+        match (self, other) {
+            (Value::Money(x), Value::Money(y))
+            | (Value::Number(x), Value::Number(y))
+            | (Value::Duration(x), Value::Duration(y)) => Some(x.cmp(y)),
+            (Value::Period(x), Value::Period(y)) => Some(x.cmp(y)),
+            (Value::Instant(x), Value::Instant(y)) => Some(x.cmp(y)),
+            (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
+            _ => None,
+        }
+    }
+}
+
 /// A symbol's text: borrowed for the symbols of the order contract (no allocation when an
 /// order field is read), shared for those written in a policy or an attribute.
 #[derive(Debug, Clone)]
@@ -133,9 +150,6 @@ impl SymbolSet {
     }
 }
 
-/// Where a refund may go.
-pub const DESTINATIONS: SymbolSet = SymbolSet::Known("destination", &["original", "balance", "gift", "voucher"]);
-
 /// How a number may be rounded.
 pub const ROUNDING_MODES: SymbolSet =
     SymbolSet::Known("rounding mode", &["half_up", "half_even", "half_down", "up", "down"]);
@@ -226,6 +240,18 @@ pub fn duration_text(seconds: Decimal) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_rounding_mode_is_written_one_way() {
+        use crate::money::Rounding::{self, *};
+        for mode in [HalfUp, HalfEven, HalfDown, Up, Down, Floor, Ceiling] {
+            let json = serde_json::to_value(mode).unwrap();
+            assert_eq!(json, mode.as_str(), "serde and as_str() differ for {mode:?}");
+            let listed = super::ROUNDING_MODES.members().is_some_and(|m| m.contains(&mode.as_str()));
+            assert_eq!(listed, mode.is_written_in_policies(), "ROUNDING_MODES and {mode:?}");
+            assert_eq!(Rounding::from_name(mode.as_str()), Some(mode));
+        }
+    }
+
     use super::*;
 
     #[test]

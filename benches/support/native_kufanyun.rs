@@ -6,9 +6,9 @@
 
 use std::sync::Arc;
 
-use refund_rules::decision::{Line, LineKind, PolicyRef, Refund, Review};
-use refund_rules::order::{Billing, Order, PaymentChannel, Purchase, RefundTo};
+use refund_rules::{Billing, Order, PaymentChannel, Purchase, RefundTo};
 use refund_rules::{Decision, Destination, Outcome};
+use refund_rules::{Line, LineKind, PolicyRef, Refund, Review};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// What the hand-written policy decides.

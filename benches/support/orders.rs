@@ -4,23 +4,25 @@
 //! field the Kufanyun policy reads, spread over its boundaries.
 
 use chrono::{DateTime, Duration, FixedOffset};
-use refund_rules::order::{Account, Billing, Order, Paid, PaymentChannel, Promotion, Purchase, RefundTo, Traffic};
+use proptest::prelude::RngExt;
+use proptest::test_runner::{RngAlgorithm, TestRng};
+use refund_rules::{Account, Billing, Order, Paid, PaymentChannel, Promotion, Purchase, RefundTo, Traffic};
 use rust_decimal::Decimal;
 
-/// The library's deterministic generator.
-pub struct Random(refund_rules::prove::Random);
+/// proptest's deterministic generator: the same seed gives the same orders on every machine.
+pub struct Random(TestRng);
 
 impl Random {
     pub fn new(seed: u64) -> Random {
-        Random(refund_rules::prove::Random(seed))
+        Random(TestRng::from_seed(RngAlgorithm::ChaCha, &seed.to_le_bytes().repeat(4)))
     }
 
     pub fn below(&mut self, n: u64) -> u64 {
-        self.0.below(n)
+        self.0.random_range(0..n.max(1))
     }
 
     pub fn chance(&mut self, percent: u64) -> bool {
-        self.0.chance(percent)
+        self.below(100) < percent
     }
 }
 

@@ -11,9 +11,9 @@
 use rust_decimal::Decimal;
 
 use crate::ast::{BinaryOp, StepKind, UnaryOp};
-use crate::check::program::{ActionDef, Builtin, Node, NodeKind, Program};
-use crate::check::CheckError;
+use crate::check::Finding;
 use crate::order::Field;
+use crate::program::{ActionDef, Builtin, Node, NodeKind, Program};
 use crate::value::{Type, Value};
 
 /// The parts of what was paid that an amount is at most the sum of, as bits.
@@ -28,7 +28,7 @@ const DEPOSIT: Paid = 8;
 const FIRST_ATTRIBUTE: u32 = 4;
 
 /// Warns about every refund part whose final amount is not at most what was paid.
-pub(super) fn uncapped(problems: &mut Vec<CheckError>, program: &Program) {
+pub(super) fn uncapped(problems: &mut Vec<Finding>, program: &Program) {
     let mut known = Known { program, bindings: vec![None; program.bindings.len()] };
     let known = &mut known;
     for rule in &program.rules {
@@ -66,7 +66,7 @@ pub(super) fn uncapped(problems: &mut Vec<CheckError>, program: &Program) {
             if !capped {
                 let (span, label) = blame.unwrap_or((part.base.span, "may exceed the amount paid"));
                 problems.push(
-                    CheckError::warning("W008", span, "this refund is not capped by what was paid")
+                    Finding::warning("W008", span, "this refund is not capped by what was paid")
                         .label(label)
                         .help("end the receipt with `clamp 0.00 ... to order.paid.cash` or `cap order.paid.cash` (a cap by a constant or by the list price does not keep a refund within what was paid)"),
                 );

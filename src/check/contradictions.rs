@@ -7,9 +7,8 @@
 use std::cmp::Ordering;
 
 use crate::ast::{BinaryOp, UnaryOp};
-use crate::check::program::{Node, NodeKind, Program};
-use crate::check::CheckError;
-use crate::eval::compare;
+use crate::check::Finding;
+use crate::program::{Node, NodeKind, Program};
 use crate::value::{Type, Value};
 
 /// The most parts of conditions looked at in one rule: named conditions that use each other
@@ -43,7 +42,7 @@ struct Fact<'p> {
 }
 
 /// Warns about every rule whose conditions exclude each other.
-pub(super) fn contradictions(problems: &mut Vec<CheckError>, program: &Program, source: &str) {
+pub(super) fn contradictions(problems: &mut Vec<Finding>, program: &Program, source: &str) {
     for rule in &program.rules {
         let mut facts = Vec::new();
         let mut visits = 0;
@@ -52,7 +51,7 @@ pub(super) fn contradictions(problems: &mut Vec<CheckError>, program: &Program, 
         }
         if let Some(never) = facts.iter().find(|f| matches!(f.test, Test::Never)) {
             problems.push(
-                CheckError::warning(
+                Finding::warning(
                     "W011",
                     never.node.span,
                     format!("rule `{}` can never decide: its condition is `false`", rule.name),
@@ -70,7 +69,7 @@ pub(super) fn contradictions(problems: &mut Vec<CheckError>, program: &Program, 
             let second = later.node.span.text(source).trim();
             let line = super::line_of(source, earlier.node.span.start);
             problems.push(
-                CheckError::warning(
+                Finding::warning(
                     "W011",
                     later.node.span,
                     format!("rule `{}` can never decide: its conditions can never all hold", rule.name),
@@ -161,7 +160,7 @@ fn excludes(a: &Fact<'_>, b: &Fact<'_>) -> bool {
         (Test::Eq(x), Test::Below(..) | Test::Above(..)) => !passes(x, &b.test),
         (Test::Below(..) | Test::Above(..), Test::Eq(y)) => !passes(y, &a.test),
         (Test::Below(high, open_high), Test::Above(low, open_low))
-        | (Test::Above(low, open_low), Test::Below(high, open_high)) => match compare(high, low) {
+        | (Test::Above(low, open_low), Test::Below(high, open_high)) => match high.compare(low) {
             Some(Ordering::Less) => true,
             Some(Ordering::Equal) => *open_high || *open_low,
             _ => false,
@@ -173,8 +172,8 @@ fn excludes(a: &Fact<'_>, b: &Fact<'_>) -> bool {
 /// Whether the constant `x` passes a bound.
 fn passes(x: &Value, test: &Test) -> bool {
     match test {
-        Test::Below(high, strict) => compare(x, high).is_none_or(|o| o.is_lt() || (!strict && o.is_eq())),
-        Test::Above(low, strict) => compare(x, low).is_none_or(|o| o.is_gt() || (!strict && o.is_eq())),
+        Test::Below(high, strict) => x.compare(high).is_none_or(|o| o.is_lt() || (!strict && o.is_eq())),
+        Test::Above(low, strict) => x.compare(low).is_none_or(|o| o.is_gt() || (!strict && o.is_eq())),
         _ => true,
     }
 }

@@ -6,10 +6,10 @@ use std::str::FromStr;
 use crate::ast::{self, Item, ObjectValue};
 use crate::check::expr::Scope;
 use crate::check::items::{choice_def, constant};
-use crate::check::program::{ChoiceDef, ExampleDef, Program};
-use crate::check::CheckError;
+use crate::check::Finding;
 use crate::decision::Outcome;
 use crate::order::Order;
+use crate::program::{ChoiceDef, ExampleDef, Program};
 use crate::value::{Type, Value};
 
 /// Builds every example's order and expectation into `program`.
@@ -28,7 +28,7 @@ pub(super) fn examples(scope: &mut Scope<'_>, file: &ast::PolicyBlock, program: 
         if let Some(first) = titles.get(example.name.node.as_str()).copied() {
             let line = super::line_of(scope.source, first.start);
             scope.problems.push(
-                CheckError::error(
+                Finding::error(
                     "E105",
                     example.name.span,
                     format!("the example \"{}\" is defined twice", example.name.node),
@@ -45,7 +45,7 @@ pub(super) fn examples(scope: &mut Scope<'_>, file: &ast::PolicyBlock, program: 
             Ok(order) => order,
             Err(error) => {
                 scope.problems.push(
-                    CheckError::error("E141", example.order.span, format!("the order of example \"{}\" is not valid: {error}", example.name.node))
+                    Finding::error("E141", example.order.span, format!("the order of example \"{}\" is not valid: {error}", example.name.node))
                         .label("invalid order")
                         .help("examples start from `base order { ... }` and override fields; together they must form a valid order"),
                 );
@@ -69,7 +69,7 @@ pub(super) fn examples(scope: &mut Scope<'_>, file: &ast::PolicyBlock, program: 
         if let Some(by) = &expect.by {
             if !rule_names.contains(&by.node) {
                 scope.problems.push(
-                    CheckError::error("E142", by.span, format!("there is no rule named `{}`", by.node))
+                    Finding::error("E142", by.span, format!("there is no rule named `{}`", by.node))
                         .label("unknown rule")
                         .suggest(&by.node, rule_names.iter().map(String::as_str)),
                 );
@@ -82,7 +82,6 @@ pub(super) fn examples(scope: &mut Scope<'_>, file: &ast::PolicyBlock, program: 
             amount,
             to,
             by: expect.by.as_ref().map(|b| b.node.clone()),
-            span: example.name.span,
         });
     }
 }

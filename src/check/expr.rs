@@ -4,18 +4,18 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::ast::{BinaryOp, BindingKind, Expr, ExprKind, Literal, TimeUnit};
-use crate::check::program::{AttributeDef, Builtin, Node, NodeKind};
-use crate::check::{types, CheckError};
+use crate::check::{types, Finding};
+use crate::limits::MAX_DEPTH;
 use crate::order::Field;
+use crate::program::{AttributeDef, Builtin, Node, NodeKind};
 use crate::span::Span;
-use crate::syntax::MAX_DEPTH;
 use crate::value::{SymbolSet, Type, Value};
 
 /// What expressions can see: the names defined so far, and where problems go.
 pub(super) struct Scope<'a> {
     pub source: &'a str,
     pub currency: String,
-    pub problems: &'a mut Vec<CheckError>,
+    pub problems: &'a mut Vec<Finding>,
     pub attributes: Vec<AttributeDef>,
     /// `const`/`let` defined so far: name, type, kind, whether it reads the order.
     pub bindings: Vec<(String, Type, BindingKind, bool)>,
@@ -71,7 +71,7 @@ impl Scope<'_> {
         match depth {
             Some(depth) if depth > MAX_DEPTH => {
                 self.problems.push(
-                    CheckError::error(
+                    Finding::error(
                         "E108",
                         span,
                         format!("{what} is computed through {depth} levels of names and operations; the most is {MAX_DEPTH}"),
@@ -85,7 +85,7 @@ impl Scope<'_> {
         }
     }
 
-    fn problem(&mut self, problem: CheckError) -> Node {
+    fn problem(&mut self, problem: Finding) -> Node {
         let span = problem.span;
         self.problems.push(problem);
         Node { kind: NodeKind::Const(Value::Missing), value_type: Type::Error, span }
@@ -93,7 +93,7 @@ impl Scope<'_> {
 
     /// Resolves and types `e`.
     /// Each recursive form is resolved in a function of its own, so that the frame on the
-    /// stack once per level stays small in a debug build (see `syntax::MAX_DEPTH`).
+    /// stack once per level stays small in a debug build (see `limits::MAX_DEPTH`).
     pub fn expr(&mut self, e: &Expr) -> Node {
         let span = e.span;
         match &e.node {
@@ -125,7 +125,7 @@ impl Scope<'_> {
         }
         if !matches!(x.kind, NodeKind::Field(_) | NodeKind::Attribute(_) | NodeKind::Binding(_)) {
             return self.problem(
-                CheckError::error("E111", span, "only an order field can be missing")
+                Finding::error("E111", span, "only an order field can be missing")
                     .label("not an order field")
                     .help("write `order.traffic is missing` or `order.expires_at is present`"),
             );
@@ -152,7 +152,7 @@ impl Scope<'_> {
         if node.value_type != Type::Bool && node.value_type != Type::Error {
             let found = node.value_type.clone();
             return self.problem(
-                CheckError::error("E112", e.span, format!("a condition must be true or false, but this is {found}"))
+                Finding::error("E112", e.span, format!("a condition must be true or false, but this is {found}"))
                     .label(format!("this is {found}"))
                     .help("compare it with something: `held < 5 days`, `order.billing == subscription`"),
             );
@@ -176,7 +176,7 @@ impl Scope<'_> {
                 format!("write an amount with its currency, such as `10.00 {}`", self.currency)
             };
             return self.problem(
-                CheckError::error("E113", e.span, format!("{what} must be money, but this is {found}"))
+                Finding::error("E113", e.span, format!("{what} must be money, but this is {found}"))
                     .label(format!("this is {found}"))
                     .help(help),
             );
@@ -185,7 +185,7 @@ impl Scope<'_> {
     }
 
     fn mismatch(&mut self, span: Span, message: String, help: Option<String>) -> Node {
-        let mut problem = CheckError::error("E110", span, message).label("these do not go together");
+        let mut problem = Finding::error("E110", span, message).label("these do not go together");
         problem.help = help;
         self.problem(problem)
     }
@@ -213,6 +213,11 @@ impl Scope<'_> {
             self.check_symbol(&r, &l.value_type);
         }
         match types::binary(op, &l.value_type, &r.value_type) {
+            Ok(_) if moves_a_date_by_part_of_a_day(op, &l, &r) => self.mismatch(
+                span,
+                "a date moves by whole days, and this duration is not a number of days written out".into(),
+                Some("write the days (`date(order.purchased_at) + 5 days`), or move the instant before taking its date: `date(order.purchased_at + 36 hours)`".into()),
+            ),
             Ok(t) => Node { kind: NodeKind::Binary(op, Box::new(l), Box::new(r)), value_type: t, span },
             Err((message, help)) => self.mismatch(span, message, help),
         }
@@ -228,7 +233,7 @@ impl Scope<'_> {
             Type::Symbol(set) => match set.members() {
                 Some(members) if !members.contains(&name.as_ref()) => {
                     let list = members.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", ");
-                    let problem = CheckError::error("E109", node.span, format!("`{name}` is not a {}", set.name()))
+                    let problem = Finding::error("E109", node.span, format!("`{name}` is not a {}", set.name()))
                         .label(format!("not a {}", set.name()))
                         .help(format!("a {} is one of {list}", set.name()))
                         .suggest(name, members.iter().copied());
@@ -245,7 +250,7 @@ impl Scope<'_> {
     fn unknown_name(&mut self, name: &str, span: Span) {
         if crate::decision::Destination::from_name(name).is_some() {
             // `let destination = if c then original else balance`: destinations are not values.
-            let problem = CheckError::error("E101", span, format!("`{name}` is a destination, not a value"))
+            let problem = Finding::error("E101", span, format!("`{name}` is a destination, not a value"))
                 .label("a destination")
                 .help(
                     "a destination cannot be stored in a `let`; choose it where the money goes: \
@@ -256,7 +261,7 @@ impl Scope<'_> {
         }
         let mut candidates: Vec<&str> = self.bindings.iter().map(|b| b.0.as_str()).collect();
         candidates.extend(self.tables.iter().map(|t| t.0.as_str()));
-        let problem = CheckError::error("E101", span, format!("`{name}` is not defined"))
+        let problem = Finding::error("E101", span, format!("`{name}` is not defined"))
             .label("unknown name")
             .help("define it with `let` or `const` before this line, or write `order.FIELD`")
             .suggest(name, candidates);
@@ -277,7 +282,7 @@ impl Scope<'_> {
                             }
                             None if self.defining.as_deref() == Some(format!("order.attributes.{name}").as_str()) => {
                                 self.problem(
-                                    CheckError::error("E106", span, format!("attribute `{name}` is bounded by itself"))
+                                    Finding::error("E106", span, format!("attribute `{name}` is bounded by itself"))
                                         .label("the attribute being declared")
                                         .help("bound it by constants or other order fields, such as `at most order.paid.total`"),
                                 )
@@ -285,7 +290,7 @@ impl Scope<'_> {
                             None => {
                                 let names: Vec<String> = self.attributes.iter().map(|a| a.name.clone()).collect();
                                 self.problem(
-                                    CheckError::error("E103", span, format!("attribute `{name}` is not declared"))
+                                    Finding::error("E103", span, format!("attribute `{name}` is not declared"))
                                         .label("undeclared attribute")
                                         .help(format!("declare it: `attribute {name}: money = 0.00 {}`", self.currency))
                                         .suggest(name, names.iter().map(String::as_str)),
@@ -301,7 +306,7 @@ impl Scope<'_> {
                         let known = Field::ALL.iter().map(|f| f.path());
                         let known: Vec<String> = known.map(|k| format!("order.{k}")).collect();
                         let written = format!("order.{path}");
-                        let mut problem = CheckError::error("E102", span, format!("`{written}` is not an order field"))
+                        let mut problem = Finding::error("E102", span, format!("`{written}` is not an order field"))
                             .label("unknown order field")
                             .suggest(&written, known.iter().map(String::as_str));
                         if problem.help.is_none() {
@@ -315,7 +320,7 @@ impl Scope<'_> {
             }
             [name] if name == "amount" && self.amount_allowed => node(NodeKind::Amount, Type::Money),
             [name] if name == "amount" && !self.binding_index.contains_key(name) => self.problem(
-                CheckError::error("E101", span, "`amount` is only known in receipt steps and invariants")
+                Finding::error("E101", span, "`amount` is only known in receipt steps and invariants")
                     .label("no running amount here")
                     .help("`amount` is the refund computed so far: use it after `refund ...`, in steps such as `cap` or `manual_review when`, or in an `invariant`"),
             ),
@@ -333,7 +338,7 @@ impl Scope<'_> {
                         let line = super::line_of(self.source, defined.start);
                         self.used_early.push(name.clone());
                         self.problem(
-                            CheckError::error("E106", span, format!("`{name}` is used before it is defined"))
+                            Finding::error("E106", span, format!("`{name}` is used before it is defined"))
                                 .label("used here")
                                 .help(format!(
                                     "`{name}` is defined on line {line}: move it above this line, as a policy reads top to bottom"
@@ -341,12 +346,12 @@ impl Scope<'_> {
                         )
                     }
                     Some(_) if self.defining.as_deref() == Some(name.as_str()) => self.problem(
-                        CheckError::error("E106", span, format!("`{name}` is used in its own definition"))
+                        Finding::error("E106", span, format!("`{name}` is used in its own definition"))
                             .label("defined from itself")
                             .help("a name cannot be computed from itself: compute it from other names or order fields"),
                     ),
                     Some(_) => self.problem(
-                        CheckError::error("E106", span, format!("`{name}` cannot be read here"))
+                        Finding::error("E106", span, format!("`{name}` cannot be read here"))
                             .label("not available here")
                             .help("an attribute's default and bounds read only constants and order fields"),
                     ),
@@ -356,7 +361,7 @@ impl Scope<'_> {
             _ => {
                 let first = segments.first().map(String::as_str).unwrap_or("");
                 self.problem(
-                    CheckError::error("E102", span, format!("`{}` is not a known path", segments.join(".")))
+                    Finding::error("E102", span, format!("`{}` is not a known path", segments.join(".")))
                         .label("unknown path")
                         .help("order fields start with `order.`")
                         .suggest(first, ["order"]),
@@ -382,16 +387,16 @@ impl Scope<'_> {
         declared.extend(self.attributes.iter().map(|a| format!("order.attributes.{}", a.name)));
         // An attribute is compared by its own name, not its path.
         let best =
-            crate::check::closest(name, declared.iter().map(|d| d.strip_prefix("order.attributes.").unwrap_or(d)))
+            crate::suggest::closest(name, declared.iter().map(|d| d.strip_prefix("order.attributes.").unwrap_or(d)))
                 .and_then(|short| declared.iter().find(|d| d.strip_prefix("order.attributes.").unwrap_or(d) == short));
         let Some(best) = best.cloned() else {
             return symbol;
         };
         // The name meant is used, if misspelt: no "never used" on top of this error.
         self.used_early.push(best.clone());
-        self.problem(CheckError::error("E101", span, format!("unknown name `{name}`")).label("not defined").help(
-            format!("did you mean `{best}`? (a word that names nothing is read as a symbol such as `subscription`)"),
-        ))
+        self.problem(Finding::error("E101", span, format!("unknown name `{name}`")).label("not defined").help(format!(
+            "did you mean `{best}`? (a word that names nothing is read as a symbol such as `subscription`)"
+        )))
     }
 
     /// Whether `name` is a symbol of some set the policy can compare with: a member of an
@@ -402,7 +407,7 @@ impl Scope<'_> {
         Field::ALL.iter().any(|f| in_set(&f.value_type()))
             || self.attributes.iter().any(|a| in_set(&a.value_type))
             || in_set(&Type::Symbol(crate::value::ROUNDING_MODES))
-            || in_set(&Type::Symbol(crate::value::DESTINATIONS))
+            || in_set(&Type::Symbol(crate::decision::DESTINATIONS))
             || self.table_names.iter().flatten().flatten().any(|key| key == name)
     }
 
@@ -413,7 +418,7 @@ impl Scope<'_> {
                 self.tables.get(index).map(|t| (t.1.clone(), t.2.clone())).unwrap_or((Vec::new(), Type::Error));
             if keys.len() != arguments.len() {
                 return self.problem(
-                    CheckError::error(
+                    Finding::error(
                         "E131",
                         span,
                         format!(
@@ -431,12 +436,13 @@ impl Scope<'_> {
                     && *key != Type::Error
                 {
                     self.problems.push(
-                        CheckError::error(
+                        Finding::error(
                             "E132",
                             argument.span,
                             format!("table `{name}` is keyed by {key}, but this is {}", argument.value_type),
                         )
-                        .label(format!("this is {}", argument.value_type)),
+                        .label(format!("this is {}", argument.value_type))
+                        .help(format!("look the table up with {key}, the type of its key column")),
                     );
                 }
                 let names = self.table_names.get(index).and_then(|t| t.get(position)).cloned().unwrap_or_default();
@@ -447,7 +453,7 @@ impl Scope<'_> {
                     {
                         if !names.iter().any(|n| n.as_str() == key_name.as_str()) {
                             let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-                            let problem = CheckError::error(
+                            let problem = Finding::error(
                                 "E133",
                                 argument.span,
                                 format!("table `{name}` has no key `{key_name}`"),
@@ -468,7 +474,7 @@ impl Scope<'_> {
             candidates.extend(self.tables.iter().map(|t| t.0.as_str()));
             let names: Vec<String> = candidates.iter().map(|s| (*s).to_owned()).collect();
             return self.problem(
-                CheckError::error("E104", name_span, format!("there is no function or table named `{name}`"))
+                Finding::error("E104", name_span, format!("there is no function or table named `{name}`"))
                     .label("unknown function")
                     .suggest(name, names.iter().map(String::as_str)),
             );
@@ -504,7 +510,7 @@ impl Scope<'_> {
         };
         if !fits {
             self.problems.push(
-                CheckError::error("E127", unit.span, "an instant can only be rounded to a whole unit of the calendar")
+                Finding::error("E127", unit.span, "an instant can only be rounded to a whole unit of the calendar")
                     .label("not a calendar unit")
                     .help("write `1 second`, `1 minute`, `1 hour`, `1 day`, `1 month` or `1 year`"),
             );
@@ -512,8 +518,8 @@ impl Scope<'_> {
     }
 
     /// A duration too long to count in seconds or months.
-    fn too_long(span: Span) -> CheckError {
-        CheckError::error("E135", span, "this duration is too long to compute with")
+    fn too_long(span: Span) -> Finding {
+        Finding::error("E135", span, "this duration is too long to compute with")
             .label("too long")
             .help("a refund policy counts days, months and years: write a duration of at most a few thousand years")
     }
@@ -526,7 +532,7 @@ impl Scope<'_> {
             Literal::Money(amount, currency) => {
                 if *currency != self.currency {
                     self.problems.push(
-                        CheckError::error(
+                        Finding::error(
                             "E114",
                             span,
                             format!("this amount is in {currency}, but the policy's currency is {}", self.currency),
@@ -556,7 +562,7 @@ impl Scope<'_> {
                     let whole = (months.fract().is_zero()).then(|| i64::try_from(months).ok()).flatten();
                     let Some(months) = whole else {
                         self.problems.push(
-                            CheckError::error("E115", span, "months and years must be whole numbers")
+                            Finding::error("E115", span, "months and years must be whole numbers")
                                 .help("write `6 months` rather than `0.5 years`"),
                         );
                         return None;
@@ -570,4 +576,16 @@ impl Scope<'_> {
             Literal::Bool(b) => (Value::Bool(*b), Type::Bool),
         })
     }
+}
+
+/// Whether `l OP r` adds a duration to a date (or takes one from it) that is not a constant
+/// number of whole days: the evaluator could only refuse it (E205), so the checker does.
+fn moves_a_date_by_part_of_a_day(op: BinaryOp, l: &Node, r: &Node) -> bool {
+    let duration = match (op, &l.value_type, &r.value_type) {
+        (BinaryOp::Add | BinaryOp::Sub, Type::Date, Type::Duration) => r,
+        (BinaryOp::Add, Type::Duration, Type::Date) => l,
+        _ => return false,
+    };
+    let whole_days = |seconds: &rust_decimal::Decimal| (seconds % rust_decimal::Decimal::from(86_400)).is_zero();
+    !matches!(&duration.kind, NodeKind::Const(Value::Duration(seconds)) if whole_days(seconds))
 }

@@ -6,12 +6,13 @@ use std::str::FromStr;
 use chrono_tz::Tz;
 
 use crate::ast::{self, Item};
-use crate::check::program::{Program, VersionsBy};
-use crate::check::{closest, CheckError};
+use crate::check::Finding;
 use crate::money::Rounding;
+use crate::program::{Program, VersionsBy};
+use crate::suggest::closest;
 
 /// The header's facts as an empty program; `None` when the currency or time zone is unusable.
-pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<CheckError>) -> Option<Program> {
+pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<Finding>) -> Option<Program> {
     let mut name = None;
     let mut currency: Option<(String, u32)> = None;
     let mut timezone = None;
@@ -27,7 +28,7 @@ pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<CheckError>) ->
             Item::Currency(code) => match iso_currency::Currency::from_code(&code.node) {
                 Some(found) => currency = Some((code.node.clone(), u32::from(found.exponent().unwrap_or(0)))),
                 None => problems.push(
-                    CheckError::error("E121", code.span, format!("`{}` is not an ISO 4217 currency code", code.node))
+                    Finding::error("E121", code.span, format!("`{}` is not an ISO 4217 currency code", code.node))
                         .label("unknown currency")
                         .help("write a code such as CNY, USD, EUR or JPY"),
                 ),
@@ -37,7 +38,7 @@ pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<CheckError>) ->
                 Err(_) => {
                     let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
                     let mut problem =
-                        CheckError::error("E122", zone.span, format!("`{}` is not an IANA time zone", zone.node))
+                        Finding::error("E122", zone.span, format!("`{}` is not an IANA time zone", zone.node))
                             .label("unknown time zone");
                     problem = match closest(&zone.node, names) {
                         Some(best) => problem.help(format!("did you mean `{best}`?")),
@@ -52,7 +53,7 @@ pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<CheckError>) ->
                 until = to.as_ref().map(|t| t.node);
                 if let Some(to) = to.as_ref().filter(|t| t.node <= from.node) {
                     problems.push(
-                        CheckError::error("E125", to.span, "a version must end after it starts")
+                        Finding::error("E125", to.span, "a version must end after it starts")
                             .label("not after the `effective` date")
                             .help("`effective FROM until TO` applies from FROM up to, not including, TO"),
                     );
@@ -62,16 +63,16 @@ pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<CheckError>) ->
                 "purchased_at" => versions_by = VersionsBy::PurchasedAt,
                 "requested_at" => versions_by = VersionsBy::RequestedAt,
                 other => problems.push(
-                    CheckError::error("E126", by.span, format!("versions cannot be chosen by `{other}`"))
+                    Finding::error("E126", by.span, format!("versions cannot be chosen by `{other}`"))
                         .help("write `versions by purchased_at` or `versions by requested_at`")
                         .suggest(other, ["purchased_at", "requested_at"]),
                 ),
             },
             Item::Version(v) => version = Some(v.node.clone()),
-            Item::Rounding(mode) => match Rounding::from_name(&mode.node) {
+            Item::Rounding(mode) => match Rounding::from_name(&mode.node).filter(|m| m.is_written_in_policies()) {
                 Some(found) => rounding = found,
                 None => problems.push(
-                    CheckError::error("E124", mode.span, format!("`{}` is not a rounding mode", mode.node))
+                    Finding::error("E124", mode.span, format!("`{}` is not a rounding mode", mode.node))
                         .help("write half_up, half_even, half_down, up or down"),
                 ),
             },
@@ -81,21 +82,21 @@ pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<CheckError>) ->
     let id_span = file.id.span;
     if currency.is_none() && !problems.iter().any(|p| p.code == "E121") {
         problems.push(
-            CheckError::error("E120", id_span, "the policy does not say its currency")
+            Finding::error("E120", id_span, "the policy does not say its currency")
                 .label("no `currency` line")
                 .help("add a line such as `currency CNY` to the header"),
         );
     }
     if timezone.is_none() && !problems.iter().any(|p| p.code == "E122") {
         problems.push(
-            CheckError::error("E123", id_span, "the policy does not say its time zone")
+            Finding::error("E123", id_span, "the policy does not say its time zone")
                 .label("no `timezone` line")
                 .help("add a line such as `timezone \"Asia/Shanghai\"`: days and months are counted there"),
         );
     }
     if sources.is_empty() {
         problems.push(
-            CheckError::warning("W002", id_span, "the policy does not cite a source")
+            Finding::warning("W002", id_span, "the policy does not cite a source")
                 .label("no `source` line")
                 .help("add `source \"https://...\" read 2026-03-16` so readers can check the rules"),
         );
@@ -114,7 +115,6 @@ pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<CheckError>) ->
         minor_units,
         timezone: timezone?,
         version,
-        sources,
         effective,
         until,
         versions_by,
@@ -130,7 +130,7 @@ pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<CheckError>) ->
 
 /// A header line given twice (`currency USD` after `currency CNY`): the second would silently
 /// win, so both are an error.
-pub(super) fn duplicate_lines(file: &ast::PolicyBlock, source: &str, problems: &mut Vec<CheckError>) {
+pub(super) fn duplicate_lines(file: &ast::PolicyBlock, source: &str, problems: &mut Vec<Finding>) {
     let mut seen: Vec<(&str, crate::span::Span)> = Vec::new();
     for item in &file.items {
         let (what, span) = match item {
@@ -147,7 +147,7 @@ pub(super) fn duplicate_lines(file: &ast::PolicyBlock, source: &str, problems: &
             Some((_, first)) => {
                 let line = super::line_of(source, first.start);
                 problems.push(
-                    CheckError::error("E105", span, format!("the `{what}` line is given twice"))
+                    Finding::error("E105", span, format!("the `{what}` line is given twice"))
                         .label("given again here")
                         .help(format!("the first is on line {line}: keep one of them")),
                 );

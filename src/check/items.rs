@@ -4,14 +4,15 @@ use std::collections::HashMap;
 
 use crate::ast::{self, BinaryOp, BindingKind, ExprKind, Item, StepKind};
 use crate::check::expr::Scope;
-use crate::check::program::*;
-use crate::check::{examples, header, lints, CheckError};
+use crate::check::{examples, header, lints, Finding};
+use crate::decision::DESTINATIONS;
 use crate::decision::{Destination, Review};
+use crate::program::*;
 use crate::span::{Span, Spanned};
-use crate::value::{SymbolSet, Type, Value, DESTINATIONS};
+use crate::value::{SymbolSet, Type, Value};
 
 /// Checks `file`; problems go to `problems`. `None` when the header is too broken to go on.
-pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut Vec<CheckError>) -> Option<Program> {
+pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut Vec<Finding>) -> Option<Program> {
     header::duplicate_lines(file, source, problems);
     let mut program = header::header(file, problems)?;
     let mut scope = Scope {
@@ -65,7 +66,7 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
             scope.defining = None;
             if binding.kind == BindingKind::Const && scope.reads_order {
                 scope.problems.push(
-                    CheckError::error(
+                    Finding::error(
                         "E107",
                         binding.value.span,
                         format!("const `{}` reads the order", binding.name.node),
@@ -121,7 +122,7 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
             };
             let span = invariant.span.0;
             let text = span.text(source).trim().to_owned();
-            program.invariants.push(InvariantDef { condition, text, span });
+            program.invariants.push(InvariantDef { condition, text });
         }
     }
     program.attributes = scope.attributes.clone();
@@ -129,7 +130,7 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
     for (name, used) in binding_spans.iter().zip(&scope.used) {
         if !used && !scope.used_early.contains(&name.node) {
             scope.problems.push(
-                CheckError::warning("W004", name.span, format!("`{}` is never used", name.node))
+                Finding::warning("W004", name.span, format!("`{}` is never used", name.node))
                     .label("unused")
                     .help("remove it, or use it in a rule"),
             );
@@ -143,10 +144,10 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
     Some(program)
 }
 
-fn duplicate(problems: &mut Vec<CheckError>, source: &str, what: &str, name: &Spanned<String>, first: Span) {
+fn duplicate(problems: &mut Vec<Finding>, source: &str, what: &str, name: &Spanned<String>, first: Span) {
     let line = super::line_of(source, first.start);
     problems.push(
-        CheckError::error("E105", name.span, format!("the {what} `{}` is defined twice", name.node))
+        Finding::error("E105", name.span, format!("the {what} `{}` is defined twice", name.node))
             .label("defined again here")
             .help(format!("the first is on line {line}: rename one of them")),
     );
@@ -173,7 +174,7 @@ fn attribute_def(scope: &mut Scope<'_>, attribute: &ast::Attribute) {
             other => {
                 let known = ["money", "number", "count", "percent", "duration", "instant", "date", "bool", "text"];
                 scope.problems.push(
-                    CheckError::error("E116", attribute.type_name.span, format!("`{other}` is not a type"))
+                    Finding::error("E116", attribute.type_name.span, format!("`{other}` is not a type"))
                         .label("unknown type")
                         .help("a type is money, number, count, percent, duration, instant, date, bool, text or one_of(a, b)")
                         .suggest(other, known),
@@ -223,7 +224,7 @@ fn bound(
     }
     if !super::types::is_ordered(value_type) {
         scope.problems.push(
-            CheckError::error("E129", limit.span, format!("attribute `{}` is {value_type}, which has no `{which}`", name.node))
+            Finding::error("E129", limit.span, format!("attribute `{}` is {value_type}, which has no `{which}`", name.node))
                 .label("no order to bound")
                 .help("only amounts, numbers, counts, percentages, durations, instants and dates can have `at least` and `at most`; remove the bound"),
         );
@@ -232,7 +233,7 @@ fn bound(
     if node.value_type != *value_type {
         let found = node.value_type.clone();
         scope.problems.push(
-            CheckError::error(
+            Finding::error(
                 "E129",
                 limit.span,
                 format!("attribute `{}` is {value_type}, but its `{which}` bound is {found}", name.node),
@@ -258,11 +259,11 @@ fn bounds_agree(
         _ => None,
     };
     let (low, high) = (constant(at_least), constant(at_most));
-    let below = |a: &Value, b: &Value| crate::eval::compare(a, b).is_some_and(|o| o.is_lt());
+    let below = |a: &Value, b: &Value| a.compare(b).is_some_and(|o| o.is_lt());
     if let (Some(low), Some(high), Some(span)) = (&low, &high, attribute.at_most.as_ref().map(|e| e.span)) {
         if below(high, low) {
             scope.problems.push(
-                CheckError::error(
+                Finding::error(
                     "E129",
                     span,
                     format!("attribute `{}` can be at most {high} but at least {low}", attribute.name.node),
@@ -278,7 +279,7 @@ fn bounds_agree(
         low.as_ref().is_some_and(|low| below(default, low)) || high.as_ref().is_some_and(|high| below(high, default));
     if outside {
         scope.problems.push(
-            CheckError::error(
+            Finding::error(
                 "E129",
                 span,
                 format!("the default of attribute `{}` is outside its bounds", attribute.name.node),
@@ -299,7 +300,7 @@ pub(super) fn constant(scope: &mut Scope<'_>, e: &ast::Expr, expected: &Type) ->
         }
         _ => {
             scope.problems.push(
-                CheckError::error("E117", e.span, "only a plain value can stand here")
+                Finding::error("E117", e.span, "only a plain value can stand here")
                     .help("write a value such as `0.42 CNY`, `10%`, `5 days` or a name from `one_of`"),
             );
             return None;
@@ -314,7 +315,7 @@ pub(super) fn constant(scope: &mut Scope<'_>, e: &ast::Expr, expected: &Type) ->
     };
     if !fits {
         scope.problems.push(
-            CheckError::error("E110", e.span, format!("expected {expected}, found {found}"))
+            Finding::error("E110", e.span, format!("expected {expected}, found {found}"))
                 .label(format!("this is {found}")),
         );
         return None;
@@ -329,7 +330,7 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
     for row in &table.rows {
         if row.keys.len() != table.keys.len() {
             scope.problems.push(
-                CheckError::error(
+                Finding::error(
                     "E130",
                     row.span.0,
                     format!(
@@ -367,7 +368,7 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
         let column_type = key_types.get(index).cloned().flatten();
         if key.matching == ast::KeyMatch::Step && column_type.as_ref().is_some_and(|t| !super::types::is_ordered(t)) {
             scope.problems.push(
-                CheckError::error(
+                Finding::error(
                     "E134",
                     key.name.span,
                     format!("key `{}` matches by `from`, but its keys cannot be ordered", key.name.node),
@@ -378,7 +379,7 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
     }
     if table.rows.is_empty() {
         scope.problems.push(
-            CheckError::error("E136", table.name.span, format!("table `{}` has no rows", table.name.node))
+            Finding::error("E136", table.name.span, format!("table `{}` has no rows", table.name.node))
                 .label("empty table")
                 .help("write its rows between the braces, one `KEY => VALUE` per line"),
         );
@@ -390,7 +391,7 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
         });
         if only.matching == ast::KeyMatch::Step && !ascending {
             scope.problems.push(
-                CheckError::warning(
+                Finding::warning(
                     "W005",
                     table.name.span,
                     format!("the keys of table `{}` are not increasing", table.name.node),
@@ -420,7 +421,7 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
 /// Whether `a` comes before `b`; keys that cannot be ordered (names) are in order.
 fn less_than(a: Option<&Value>, b: Option<&Value>) -> bool {
     match (a, b) {
-        (Some(a), Some(b)) => crate::eval::compare(a, b).is_none_or(|o| o.is_lt()),
+        (Some(a), Some(b)) => a.compare(b).is_none_or(|o| o.is_lt()),
         _ => true,
     }
 }
@@ -442,7 +443,7 @@ fn type_of(value: &Value) -> Type {
 
 /// Every rule that uses the no-reason quota says the same about when it starts again: it is
 /// one quota of the account, whichever rule refunds.
-fn quota_periods_agree(items: &[Item], problems: &mut Vec<CheckError>, source: &str) {
+fn quota_periods_agree(items: &[Item], problems: &mut Vec<Finding>, source: &str) {
     let mut first: Option<&ast::Uses> = None;
     let uses = items.iter().filter_map(|item| match item {
         Item::Rule(rule) => Some(rule.uses.iter()),
@@ -461,7 +462,7 @@ fn quota_periods_agree(items: &[Item], problems: &mut Vec<CheckError>, source: &
             };
             let line = super::line_of(source, earlier.quota.span.start);
             problems.push(
-                CheckError::error("E156", current.quota.span, "rules disagree on when the no-reason quota starts again")
+                Finding::error("E156", current.quota.span, "rules disagree on when the no-reason quota starts again")
                     .label(format!("{} here, {} at line {line}", said(current), said(earlier)))
                     .help("the account has one no-reason quota: give every `uses no_reason_refund` the same `per calendar ...`"),
             );
@@ -482,7 +483,7 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
         Some(other) => {
             let span = rule.review.as_ref().map_or(rule.span.0, |r| r.span);
             scope.problems.push(
-                CheckError::error("E118", span, format!("`{other}` is not a review mode"))
+                Finding::error("E118", span, format!("`{other}` is not a review mode"))
                     .help("write `review manual` or `review auto`")
                     .suggest(other, ["manual", "auto"]),
             );
@@ -494,7 +495,7 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
         let quota = &uses.quota;
         if quota.node != "no_reason_refund" {
             scope.problems.push(
-                CheckError::error("E128", quota.span, format!("`{}` is not a quota a rule can use", quota.node))
+                Finding::error("E128", quota.span, format!("`{}` is not a quota a rule can use", quota.node))
                     .label("unknown quota")
                     .help("the quota is `no_reason_refund`: `uses no_reason_refund`")
                     .suggest(&quota.node, ["no_reason_refund"]),
@@ -505,7 +506,7 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
             "month" => Some(QuotaPeriod::CalendarMonth),
             other => {
                 scope.problems.push(
-                    CheckError::error("E155", period.span, format!("`{other}` is not a calendar period"))
+                    Finding::error("E155", period.span, format!("`{other}` is not a calendar period"))
                         .label("unknown period")
                         .help("write `per calendar year` or `per calendar month`, or leave `per` out for a quota that never starts again")
                         .suggest(other, ["year", "month"]),
@@ -537,7 +538,7 @@ fn rule_def(scope: &mut Scope<'_>, rule: &ast::Rule, source: &str) -> RuleDef {
     }
 }
 
-/// Every value a rule computes is within [`crate::syntax::MAX_DEPTH`] levels, counting the
+/// Every value a rule computes is within [`crate::limits::MAX_DEPTH`] levels, counting the
 /// names it reads and, for a destination, the `if`s it is chosen through.
 fn limit_depth(scope: &mut Scope<'_>, conditions: &[Node], action: &ActionDef) {
     let mut nodes: Vec<&Node> = conditions.iter().collect();
@@ -613,15 +614,15 @@ fn part_def(scope: &mut Scope<'_>, part: &ast::Part, source: &str) -> PartDef {
         .collect();
     scope.amount_allowed = false;
     let destination = match &part.destination {
-        ast::Destination::To(choice) => DestinationDef::To(choice_def(scope, choice)),
-        ast::Destination::Split(shares) => DestinationDef::Split(
+        ast::RefundTarget::To(choice) => DestinationDef::To(choice_def(scope, choice)),
+        ast::RefundTarget::Split(shares) => DestinationDef::Split(
             shares
                 .iter()
                 .map(|(weight, choice)| {
                     let node = scope.expr(weight);
                     if !matches!(node.value_type, Type::Money | Type::Number | Type::Error) {
                         scope.problems.push(
-                            CheckError::error("E119", weight.span, "a share's weight must be money or a number").help(
+                            Finding::error("E119", weight.span, "a share's weight must be money or a number").help(
                                 "split by what was paid: `split order.paid.cash to balance, order.paid.gift to gift`",
                             ),
                         );
@@ -640,7 +641,7 @@ pub(super) fn choice_def(scope: &mut Scope<'_>, choice: &ast::Choice) -> ChoiceD
             Some(found) => ChoiceDef::Fixed(found),
             None => {
                 let members = DESTINATIONS.members().unwrap_or_default();
-                let problem = CheckError::error("E119", name.span, format!("`{}` is not a destination", name.node))
+                let problem = Finding::error("E119", name.span, format!("`{}` is not a destination", name.node))
                     .label("unknown destination");
                 let problem = match scope.binding_index.get(&name.node).copied() {
                     // `let destination = ...` then `to destination`: the name is used, and the

@@ -5,14 +5,13 @@ use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use crate::ast::{self, BinaryOp, Item};
-use crate::check::program::{ActionDef, ChoiceDef, DestinationDef, Node, NodeKind, Program};
-use crate::check::CheckError;
-use crate::eval::compare;
+use crate::check::Finding;
 use crate::order::Field;
+use crate::program::{every_node, walk, Node, NodeKind, Program};
 use crate::value::{Type, Value};
 
 /// Every lint of one policy block.
-pub(super) fn all(problems: &mut Vec<CheckError>, program: &Program, block: &ast::PolicyBlock, source: &str) {
+pub(super) fn all(problems: &mut Vec<Finding>, program: &Program, block: &ast::PolicyBlock, source: &str) {
     rule_order(problems, program, source);
     unused(problems, program, block);
     super::capped::uncapped(problems, program);
@@ -25,13 +24,13 @@ pub(super) fn all(problems: &mut Vec<CheckError>, program: &Program, block: &ast
 const SHADOW_WINDOW: usize = 500;
 
 /// No catch-all; a rule behind a catch-all; a rule whose conditions imply an earlier rule's.
-fn rule_order(problems: &mut Vec<CheckError>, program: &Program, source: &str) {
+fn rule_order(problems: &mut Vec<Finding>, program: &Program, source: &str) {
     let mut covered: HashMap<Field, Vec<String>> = HashMap::new();
     let mut catch_all: Option<&str> = None;
     for (index, rule) in program.rules.iter().enumerate() {
         if let Some(earlier) = catch_all {
             problems.push(
-                CheckError::warning("W003", rule.name_span, format!("rule `{}` can never decide", rule.name))
+                Finding::warning("W003", rule.name_span, format!("rule `{}` can never decide", rule.name))
                     .label("unreachable")
                     .help(format!(
                         "rule `{earlier}` above it matches every order; move this rule above it or remove it"
@@ -45,7 +44,7 @@ fn rule_order(problems: &mut Vec<CheckError>, program: &Program, source: &str) {
         });
         if let Some(earlier) = shadow {
             problems.push(
-                CheckError::warning("W006", rule.name_span, format!("rule `{}` can never decide", rule.name))
+                Finding::warning("W006", rule.name_span, format!("rule `{}` can never decide", rule.name))
                     .label("shadowed")
                     .help(format!(
                         "whenever its conditions hold, those of rule `{}` above it hold too; move this rule above it",
@@ -72,7 +71,7 @@ fn rule_order(problems: &mut Vec<CheckError>, program: &Program, source: &str) {
     if catch_all.is_none() {
         let at = program.rules.last().map(|r| r.name_span).unwrap_or_default();
         problems.push(
-            CheckError::warning("W001", at, "no rule matches every order").label("the last rule has conditions").help(
+            Finding::warning("W001", at, "no rule matches every order").label("the last rule has conditions").help(
                 "an order no rule matches is an evaluation error; end with a rule without `when` (for example `deny`)",
             ),
         );
@@ -102,7 +101,7 @@ fn implies(program: &Program, source: &str, b: &Node, a: &Node) -> bool {
     if b_side.span.text(source) != a_side.span.text(source) {
         return false;
     }
-    let Some(order) = compare(b_bound, a_bound) else { return false };
+    let Some(order) = b_bound.compare(a_bound) else { return false };
     match (b_op, a_op) {
         (BinaryOp::Lt, BinaryOp::Lt) | (BinaryOp::Le, BinaryOp::Le) | (BinaryOp::Lt, BinaryOp::Le) => order.is_le(),
         (BinaryOp::Le, BinaryOp::Lt) => order == Ordering::Less,
@@ -134,7 +133,7 @@ fn bound(node: &Node) -> Option<(BinaryOp, &Node, &Value)> {
 }
 
 /// Tables and attributes declared but never read.
-fn unused(problems: &mut Vec<CheckError>, program: &Program, block: &ast::PolicyBlock) {
+fn unused(problems: &mut Vec<Finding>, program: &Program, block: &ast::PolicyBlock) {
     let mut tables = vec![false; program.tables.len()];
     let mut attributes = vec![false; program.attributes.len()];
     let mut mark = |node: &Node| match &node.kind {
@@ -174,64 +173,10 @@ fn unused(problems: &mut Vec<CheckError>, program: &Program, block: &ast::Policy
         };
         if !used {
             problems.push(
-                CheckError::warning("W007", name.span, format!("the {what} `{}` is never read", name.node))
+                Finding::warning("W007", name.span, format!("the {what} `{}` is never read", name.node))
                     .label("unused")
                     .help("remove it, or use it in a rule"),
             );
         }
-    }
-}
-
-/// The top-level expressions of a program.
-pub(crate) fn every_node(program: &Program) -> Vec<&Node> {
-    let mut nodes: Vec<&Node> = program.bindings.iter().map(|b| &b.value).collect();
-    for rule in &program.rules {
-        nodes.extend(rule.conditions.iter());
-        if let ActionDef::Refund { parts, .. } = &rule.action {
-            for part in parts {
-                nodes.push(&part.base);
-                for step in &part.steps {
-                    nodes.push(&step.value);
-                    nodes.extend(step.upper.as_ref());
-                }
-                match &part.destination {
-                    DestinationDef::To(choice) => choices(choice, &mut nodes),
-                    DestinationDef::Split(shares) => {
-                        for (weight, choice) in shares {
-                            nodes.push(weight);
-                            choices(choice, &mut nodes);
-                        }
-                    }
-                }
-            }
-        }
-    }
-    nodes
-}
-
-fn choices<'p>(choice: &'p ChoiceDef, nodes: &mut Vec<&'p Node>) {
-    if let ChoiceDef::If(condition, then, otherwise) = choice {
-        nodes.push(condition);
-        choices(then, nodes);
-        choices(otherwise, nodes);
-    }
-}
-
-/// Calls `visit` on `node` and everything inside it.
-pub(crate) fn walk(node: &Node, visit: &mut impl FnMut(&Node)) {
-    visit(node);
-    match &node.kind {
-        NodeKind::Table(_, args) | NodeKind::Call(_, args) => args.iter().for_each(|a| walk(a, visit)),
-        NodeKind::Unary(_, x) | NodeKind::IsMissing(x, _) => walk(x, visit),
-        NodeKind::Binary(_, l, r) => {
-            walk(l, visit);
-            walk(r, visit);
-        }
-        NodeKind::If(c, a, b) => {
-            walk(c, visit);
-            walk(a, visit);
-            walk(b, visit);
-        }
-        _ => {}
     }
 }

@@ -1,7 +1,7 @@
 //! Which operations are allowed on which types, and what they give.
 
 use crate::ast::{BinaryOp, UnaryOp};
-use crate::check::program::Builtin;
+use crate::program::Builtin;
 use crate::value::{SymbolSet, Type};
 
 /// Why an operation does not type: a message and, where there is one, how to fix it.
@@ -28,7 +28,7 @@ pub(super) fn comparable(l: &Type, r: &Type) -> bool {
 }
 
 /// The type of `l OP r`.
-pub(super) fn binary(op: BinaryOp, l: &Type, r: &Type) -> Result<Type, Mismatch> {
+pub(crate) fn binary(op: BinaryOp, l: &Type, r: &Type) -> Result<Type, Mismatch> {
     use Type::*;
     if *l == Error || *r == Error {
         return Ok(if matches!(op, BinaryOp::Or | BinaryOp::And) || is_comparison(op) { Bool } else { Error });

@@ -72,7 +72,7 @@ pub fn check(paths: &[PathBuf], format: Format) -> Exit {
         match format {
             Format::Text => {
                 eprint!("{}", super::style::diagnostics(&diagnostic::render(&name, &text, &problems)));
-                let errors = problems.iter().filter(|p| p.severity == refund_rules::check::Severity::Error).count();
+                let errors = problems.iter().filter(|p| p.severity == refund_rules::Severity::Error).count();
                 let warnings = problems.len() - errors;
                 let verdict = if loaded { "ok" } else { "FAILED" };
                 outln!("{name}: {verdict} ({errors} error(s), {warnings} warning(s))");

@@ -3,8 +3,8 @@
 use std::path::{Path, PathBuf};
 
 use refund_rules::compare::{compare, Compared, Comparison};
+use refund_rules::money_text;
 use refund_rules::scenario::{matrix, parse_scenarios, Row};
-use refund_rules::value::money_text;
 use refund_rules::Policy;
 use rust_decimal::Decimal;
 

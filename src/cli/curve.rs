@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, FixedOffset, Months};
 use refund_rules::compare::{curves, Series};
-use refund_rules::value::money_text;
+use refund_rules::money_text;
 use refund_rules::Order;
 
 use super::check::load;
@@ -190,8 +190,8 @@ fn summary(order: &Order) -> String {
         None => format!("from {bought}"),
     };
     let billing = match order.billing {
-        refund_rules::order::Billing::Subscription => "subscription",
-        refund_rules::order::Billing::PayAsYouGo => "pay as you go",
+        refund_rules::Billing::Subscription => "subscription",
+        refund_rules::Billing::PayAsYouGo => "pay as you go",
     };
     format!("order {}: {paid}, {billing} {term}", order.id)
 }

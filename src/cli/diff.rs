@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use refund_rules::diff::{impact, regions, Outcome};
-use refund_rules::value::money_text;
+use refund_rules::diff::{impact, regions, Answer};
+use refund_rules::money_text;
 
 use super::check::load;
 use super::grid::{Grid, GridFormat};
@@ -162,13 +162,13 @@ fn example_facts(order: &refund_rules::Order) -> String {
 }
 
 /// `refund 876.30 to balance (used_time)`, `no_refund (banned)`, or the error.
-fn shown(outcome: &Outcome) -> String {
+fn shown(outcome: &Answer) -> String {
     match outcome {
-        Outcome::Decided(d) => {
+        Answer::Decided(d) => {
             let to: Vec<&str> = d.refunds.iter().map(|r| r.to.as_str()).collect();
             let to = if to.is_empty() { String::new() } else { format!(" to {}", to.join(" and ")) };
             format!("{} {}{to} ({})", d.outcome.as_str(), money_text(d.amount), d.rule)
         }
-        Outcome::Failed { error } => format!("error: {error}"),
+        Answer::Failed { error } => format!("error: {error}"),
     }
 }

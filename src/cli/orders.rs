@@ -17,7 +17,7 @@ pub struct OrderInput {
 pub fn read(path: &Path) -> Result<(Vec<OrderInput>, bool), String> {
     let name = super::files::shown(path);
     let bytes = super::files::read_bytes(path)?;
-    let text = match refund_rules::order::utf8_text(&bytes) {
+    let text = match refund_rules::utf8_text(&bytes) {
         Ok(text) => text.strip_prefix('\u{feff}').unwrap_or(text).to_owned(),
         Err(error) => return Ok((vec![OrderInput { origin: name, order: Err(error) }], false)),
     };

@@ -2,8 +2,8 @@
 
 use std::fmt::Write as _;
 
-use refund_rules::decision::{Decision, Line, LineKind, NamedValue, Outcome, Review, TraceEntry};
-use refund_rules::value::money_text;
+use refund_rules::money_text;
+use refund_rules::{Decision, Line, LineKind, NamedValue, Outcome, Review, TraceEntry};
 use rust_decimal::Decimal;
 
 use super::style::{self, Paint};

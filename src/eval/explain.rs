@@ -3,7 +3,7 @@
 
 use super::expr::Env;
 use crate::ast::{BinaryOp, UnaryOp};
-use crate::check::program::{Builtin, Node, NodeKind};
+use crate::program::{Builtin, Node, NodeKind};
 use crate::value::{money_text, Value};
 
 impl Env<'_, '_> {

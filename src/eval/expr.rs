@@ -9,10 +9,10 @@ use rust_decimal::Decimal;
 use super::time::{self, Unit};
 use super::{is_read, named, EvalError};
 use crate::ast::{BinaryOp, KeyMatch, UnaryOp};
-use crate::check::program::{Builtin, Node, NodeKind, Program};
 use crate::decision::NamedValue;
 use crate::money::{round_to_step, Rounding};
 use crate::order::{Order, OrderError};
+use crate::program::{Builtin, Node, NodeKind, Program};
 use crate::span::Span;
 use crate::value::{Type, Value};
 
@@ -42,7 +42,7 @@ impl<'p, 'o> Env<'p, 'o> {
         let grouped = group.into_iter().flat_map(|g| g.keys()).map(|name| (format!("{}.{name}", program.id), name));
         let groups = order.attributes.iter().filter(|(name, value)| value.is_object() && **name != program.id);
         if let Some((name, _)) = groups.into_iter().find(|(name, _)| {
-            crate::check::closest(name, [program.id.as_str()]).is_some() || program.id.starts_with(name.as_str())
+            crate::suggest::closest(name, [program.id.as_str()]).is_some() || program.id.starts_with(name.as_str())
         }) {
             return Err(OrderError::Invalid {
                 path: format!("attributes.{name}"),
@@ -56,7 +56,7 @@ impl<'p, 'o> Env<'p, 'o> {
         for (path, name) in flat.chain(grouped) {
             if !program.attributes.iter().any(|a| &a.name == name) {
                 let known: Vec<&str> = program.attributes.iter().map(|a| a.name.as_str()).collect();
-                let hint = match crate::check::closest(name, known.iter().copied()) {
+                let hint = match crate::suggest::closest(name, known.iter().copied()) {
                     Some(best) => format!(" (did you mean `{best}`?)"),
                     None if known.is_empty() => " (it declares none)".to_owned(),
                     None => format!(" (it declares {})", known.join(", ")),
@@ -96,7 +96,7 @@ impl<'p, 'o> Env<'p, 'o> {
                 }
                 let value = self.attributes.get(index).cloned().unwrap_or(Value::Missing);
                 let limit = self.eval(&bound.limit)?;
-                if compare(&value, &limit) == Some(outside) {
+                if value.compare(&limit) == Some(outside) {
                     let shown = if bound.text == limit.to_string() {
                         format!("`{}`", bound.text)
                     } else {
@@ -226,7 +226,7 @@ impl<'p, 'o> Env<'p, 'o> {
 
     /// Computes `node`. Each recursive form is computed in a function of its own: in a debug
     /// build a frame holds every temporary of every arm, and this function is on the stack
-    /// once per level of a value 256 levels deep (see `syntax::MAX_DEPTH`).
+    /// once per level of a value 256 levels deep (see `limits::MAX_DEPTH`).
     pub fn eval(&mut self, node: &Node) -> Result<Value> {
         match &node.kind {
             NodeKind::Const(value) => Ok(value.clone()),
@@ -299,7 +299,7 @@ impl<'p, 'o> Env<'p, 'o> {
         match (&a, &b) {
             (Value::Missing, _) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => Err(self.missing(sides.0)),
             (_, Value::Missing) if !matches!(op, BinaryOp::Eq | BinaryOp::Ne) => Err(self.missing(sides.1)),
-            _ => binary(op, a, b, self.program, span),
+            _ => binary(op, a, b, self.program.timezone, span),
         }
     }
 
@@ -309,14 +309,14 @@ impl<'p, 'o> Env<'p, 'o> {
         for row in &table.rows {
             let fits = row.0.iter().zip(keys).zip(&table.matching).all(|((key, value), matching)| match matching {
                 KeyMatch::Exact => equal(key, value),
-                KeyMatch::Step => compare(key, value).is_some_and(|o| o.is_le()),
+                KeyMatch::Step => key.compare(value).is_some_and(|o| o.is_le()),
             });
             // Among fitting rows the most specific wins: the greatest step keys, compared
             // column by column (a 24-month plan's second year beats its first).
             let better = best.is_none_or(|current| {
                 let steps = row.0.iter().zip(&current.0).zip(&table.matching).filter(|(_, m)| **m == KeyMatch::Step);
                 steps
-                    .map(|((a, b), _)| compare(a, b).unwrap_or(Ordering::Equal))
+                    .map(|((a, b), _)| a.compare(b).unwrap_or(Ordering::Equal))
                     .find(|o| o.is_ne())
                     .is_some_and(Ordering::is_gt)
             });
@@ -346,7 +346,7 @@ impl<'p, 'o> Env<'p, 'o> {
             (Builtin::Min | Builtin::Max, [first, rest @ ..]) => {
                 let mut best = first.clone();
                 for value in rest {
-                    let order = compare(value, &best).ok_or_else(|| range("a comparison"))?;
+                    let order = value.compare(&best).ok_or_else(|| range("a comparison"))?;
                     if (builtin == Builtin::Min && order.is_lt()) || (builtin == Builtin::Max && order.is_gt()) {
                         best = value.clone();
                     }
@@ -354,8 +354,8 @@ impl<'p, 'o> Env<'p, 'o> {
                 Ok(best)
             }
             (Builtin::Clamp, [x, low, high]) => {
-                let below = compare(x, low).ok_or_else(|| range("a comparison"))?.is_lt();
-                let above = compare(x, high).ok_or_else(|| range("a comparison"))?.is_gt();
+                let below = x.compare(low).ok_or_else(|| range("a comparison"))?.is_lt();
+                let above = x.compare(high).ok_or_else(|| range("a comparison"))?.is_gt();
                 Ok(if below {
                     low.clone()
                 } else if above {
@@ -368,7 +368,9 @@ impl<'p, 'o> Env<'p, 'o> {
             (Builtin::Abs, [Value::Number(n)]) => Ok(Value::Number(n.abs())),
             (Builtin::Abs, [Value::Duration(d)]) => Ok(Value::Duration(d.abs())),
             (Builtin::Round, [x, step, Value::Symbol(mode)]) => {
-                let mode = Rounding::from_name(mode).ok_or_else(|| range("a rounding mode"))?;
+                let mode = Rounding::from_name(mode)
+                    .filter(|m| m.is_written_in_policies())
+                    .ok_or_else(|| range("a rounding mode"))?;
                 step_round(x, step, mode).ok_or_else(|| range("the rounding step"))
             }
             (Builtin::Floor | Builtin::Ceil, [x, rest @ ..]) => {
@@ -432,32 +434,18 @@ fn equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-/// How two values of the same ordered type compare.
-pub(crate) fn compare(a: &Value, b: &Value) -> Option<Ordering> {
-    match (a, b) {
-        (Value::Money(x), Value::Money(y))
-        | (Value::Number(x), Value::Number(y))
-        | (Value::Duration(x), Value::Duration(y)) => Some(x.cmp(y)),
-        (Value::Period(x), Value::Period(y)) => Some(x.cmp(y)),
-        (Value::Instant(x), Value::Instant(y)) => Some(x.cmp(y)),
-        (Value::Date(x), Value::Date(y)) => Some(x.cmp(y)),
-        _ => None,
-    }
-}
-
-fn binary(op: BinaryOp, a: Value, b: Value, program: &Program, span: Span) -> Result<Value> {
+pub(crate) fn binary(op: BinaryOp, a: Value, b: Value, zone: chrono_tz::Tz, span: Span) -> Result<Value> {
     use Value::*;
     let range = |what: &str| EvalError::OutOfRange { what: what.to_owned(), span };
     let overflow = || range("the result");
-    let zone = program.timezone;
     let ordered = |o: Option<Ordering>| o.ok_or_else(|| range("a comparison"));
     Ok(match op {
         BinaryOp::Eq => Bool(equal(&a, &b)),
         BinaryOp::Ne => Bool(!equal(&a, &b)),
-        BinaryOp::Lt => Bool(ordered(compare(&a, &b))?.is_lt()),
-        BinaryOp::Le => Bool(ordered(compare(&a, &b))?.is_le()),
-        BinaryOp::Gt => Bool(ordered(compare(&a, &b))?.is_gt()),
-        BinaryOp::Ge => Bool(ordered(compare(&a, &b))?.is_ge()),
+        BinaryOp::Lt => Bool(ordered(a.compare(&b))?.is_lt()),
+        BinaryOp::Le => Bool(ordered(a.compare(&b))?.is_le()),
+        BinaryOp::Gt => Bool(ordered(a.compare(&b))?.is_gt()),
+        BinaryOp::Ge => Bool(ordered(a.compare(&b))?.is_ge()),
         BinaryOp::And | BinaryOp::Or => return Err(range("a condition")),
         BinaryOp::Add | BinaryOp::Sub => {
             let minus = op == BinaryOp::Sub;

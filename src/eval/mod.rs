@@ -10,14 +10,16 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use crate::check::program::{ActionDef, Node, NodeKind, Program, RuleDef};
 use crate::decision::{Decision, NamedValue, Outcome, PolicyRef, Refund, TraceEntry};
 use crate::order::{Order, OrderError};
+use crate::program::{ActionDef, Node, NodeKind, Program, RuleDef};
 use crate::span::Span;
 use crate::value::Value;
 
+pub(crate) use expr::attribute_value;
+#[cfg(test)]
+pub(crate) use expr::binary;
 use expr::Env;
-pub(crate) use expr::{attribute_value, compare};
 
 /// Why an order could not be decided.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

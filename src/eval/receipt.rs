@@ -5,9 +5,9 @@ use rust_decimal::Decimal;
 use super::expr::Env;
 use super::EvalError;
 use crate::ast::StepKind;
-use crate::check::program::{ChoiceDef, DestinationDef, PartDef, RuleDef, StepDef};
 use crate::decision::{Destination, Line, LineKind, TraceEntry};
 use crate::money::{self, round_to_step};
+use crate::program::{ChoiceDef, DestinationDef, PartDef, RuleDef, StepDef};
 use crate::value::money_text;
 
 /// The receipt of the deciding rule, part by part.
@@ -59,7 +59,7 @@ impl<'t> Receipt<'t> {
         // the lines where the fraction arose; it needs a line of its own only when the shown
         // total still differs (never with the policy's own rounding, kept as a safeguard).
         if rounded != self.shown_total {
-            let label = format!("rounded {} to {}", program.rounding.name(), money_text(unit));
+            let label = format!("rounded {} to {}", program.rounding.as_str(), money_text(unit));
             let arithmetic = || format!("{} -> {}", money_text(amount), money_text(rounded));
             self.line(&label, LineKind::Rounding, rounded.saturating_sub(amount), rounded, arithmetic, None);
         }
@@ -143,7 +143,7 @@ impl<'t> Receipt<'t> {
     }
 
     /// How a step's operand was computed, only when a trace is being recorded.
-    fn showing(&self, env: &mut Env<'_, '_>, node: &crate::check::program::Node) -> Option<String> {
+    fn showing(&self, env: &mut Env<'_, '_>, node: &crate::program::Node) -> Option<String> {
         self.trace.as_ref().and_then(|_| env.show(node))
     }
 

@@ -276,7 +276,7 @@ pub(super) fn json_error(error: serde_path_to_error::Error<serde_json::Error>) -
     if let Some(rest) = message.clone().strip_prefix("unknown field `") {
         let (name, expected) = rest.split_once('`').unwrap_or((rest, ""));
         let known: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-        message = match crate::check::closest(name, known.iter().copied()) {
+        message = match crate::suggest::closest(name, known.iter().copied()) {
             Some(best) => format!("is not a field of the order contract; did you mean `{best}`?"),
             None => format!("is not a field of the order contract (known here: {})", known.join(", ")),
         };

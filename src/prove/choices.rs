@@ -5,9 +5,9 @@
 use chrono::NaiveTime;
 use rust_decimal::Decimal;
 
-use crate::check::program::AttributeDef;
 use crate::eval::time::from_local;
 use crate::order::{AccountKind, Billing, Field, Order, PaymentChannel, Purchase, RefundTo};
+use crate::program::AttributeDef;
 use crate::value::Type;
 
 use super::knob::with_scale;

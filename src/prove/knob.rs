@@ -226,7 +226,7 @@ impl Knob {
     }
 
     /// Sets the knob to `choice` in `order`; a choice that does not fit the knob changes nothing.
-    pub fn set(&self, choice: &Choice, order: &mut Order, setting: Setting, random: &mut Random) {
+    pub(crate) fn set(&self, choice: &Choice, order: &mut Order, setting: Setting, random: &mut Random) {
         match (self, choice) {
             (Knob::PurchasedAt, Choice::At(Some(at))) => shift_timeline(order, *at),
             (Knob::PurchasedAt, Choice::Timeline(anchor, at)) => {

@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::check::lints::{every_node, walk};
-use crate::check::program::{NodeKind, Program};
 use crate::order::Field;
+use crate::program::{every_node, walk};
+use crate::program::{NodeKind, Program};
 use crate::value::Value;
 
 /// Every constant of a policy's versions, by type.

@@ -20,10 +20,10 @@ use serde::Serialize;
 use crate::decision::Decision;
 use crate::eval::EvalError;
 use crate::order::Order;
-use crate::policy::Policy;
+use crate::policy::{Invariant, Kept, Policy};
 
 pub use knob::{Anchor, Choice, Knob, Offset};
-pub use random::Random;
+pub(crate) use random::Random;
 
 /// What a proof run found.
 #[derive(Debug, Clone, Serialize)]
@@ -214,16 +214,16 @@ fn problems(policy: &Policy, order: &Order, invariants: &mut Vec<String>) -> (Ve
         .into_iter()
         .map(|(invariant, detail)| Problem::Broken { invariant: invariant.to_owned(), detail })
         .collect();
-    for (text, kept) in policy.invariants(order, &decision) {
+    for Invariant { text, kept } in policy.invariants(order, &decision) {
         let text = as_written(&text);
         if !invariants.contains(&text) {
             invariants.push(text.clone());
         }
         let detail = match kept {
-            Some(Ok(false)) => Some(format!("refund {}", decision.amount)),
-            Some(Err(error)) => Some(format!("cannot be judged: {error}")),
-            Some(Ok(true)) => None,
-            None => later_gets_more(policy, order, &decision),
+            Kept::No => Some(format!("refund {}", decision.amount)),
+            Kept::Failed(error) => Some(format!("cannot be judged: {error}")),
+            Kept::Yes => None,
+            Kept::NeedsTwoOrders => later_gets_more(policy, order, &decision),
         };
         if let Some(detail) = detail {
             found.push(Problem::Broken { invariant: text, detail });
@@ -286,16 +286,29 @@ fn shrink(policy: &Policy, space: &orders::OrderSpace, base: usize, mut failure:
     failure
 }
 
+/// An invariant one decision breaks ([`broken_invariants`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    /// The invariant: a built-in one (`never negative`) or as written in the policy.
+    pub invariant: String,
+    /// What was seen instead (`refund -5.00`).
+    pub detail: String,
+}
+
 /// Every invariant `decision` of `order` breaks, built-in and declared (but `monotone in held`,
-/// which `prove` judges by asking again later): (invariant, what was seen).
-pub fn broken_invariants(policy: &Policy, order: &Order, decision: &Decision) -> Vec<(String, String)> {
-    let mut broken: Vec<(String, String)> =
-        broken_built_ins(policy, order, decision).into_iter().map(|(i, d)| (i.to_owned(), d)).collect();
-    for (text, kept) in policy.invariants(order, decision) {
+/// which `prove` judges by asking again later).
+pub fn broken_invariants(policy: &Policy, order: &Order, decision: &Decision) -> Vec<Broken> {
+    let mut broken: Vec<Broken> = broken_built_ins(policy, order, decision)
+        .into_iter()
+        .map(|(invariant, detail)| Broken { invariant: invariant.to_owned(), detail })
+        .collect();
+    for Invariant { text, kept } in policy.invariants(order, decision) {
         match kept {
-            Some(Ok(false)) => broken.push((text, format!("refund {}", decision.amount))),
-            Some(Err(error)) => broken.push((text, format!("cannot be judged: {error}"))),
-            _ => {}
+            Kept::No => broken.push(Broken { invariant: text, detail: format!("refund {}", decision.amount) }),
+            Kept::Failed(error) => {
+                broken.push(Broken { invariant: text, detail: format!("cannot be judged: {error}") })
+            }
+            Kept::Yes | Kept::NeedsTwoOrders => {}
         }
     }
     broken

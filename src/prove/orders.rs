@@ -14,10 +14,10 @@
 use chrono::{DateTime, FixedOffset, NaiveTime};
 use rust_decimal::Decimal;
 
-use crate::check::program::{AttributeDef, Program, VersionsBy};
 use crate::eval::time::{add_months, from_local};
 use crate::order::{Billing, Field, Order, Paid};
 use crate::policy::Policy;
+use crate::program::{AttributeDef, Program, VersionsBy};
 use crate::value::{SymbolSet, Type};
 
 use super::choices;

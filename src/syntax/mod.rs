@@ -21,17 +21,9 @@ mod grammar {
     pub(super) struct PolicyParser;
 }
 
+use crate::keywords;
+use crate::limits::{MAX_NESTING, MAX_OPERATORS, MAX_SOURCE_BYTES};
 use grammar::{PolicyParser, Rule};
-
-/// How deeply parentheses may nest. The parser recurses once per level; a hostile file with
-/// thousands of `(` must get an error, not a stack overflow.
-pub const MAX_NESTING: usize = 64;
-
-/// How many operations deep a value may be computed, counting through the names it reads
-/// (`let b = a + 1` is one deeper than `a`). The parser, the checker, the evaluator and the
-/// explanation of a receipt recurse once per level; at this depth all of them fit in a thread
-/// with a 2 MiB stack, in a debug build. A real policy computes a value a dozen levels deep.
-pub const MAX_DEPTH: usize = 256;
 
 /// Why a policy's text could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -130,10 +122,6 @@ impl SyntaxError {
     }
 }
 
-/// The largest policy text read: a real policy is a few kilobytes; a hundred megabytes of
-/// text is a mistake, refused at once rather than parsed for minutes.
-pub const MAX_SOURCE_BYTES: usize = 4 * 1024 * 1024;
-
 /// Parses a policy file into its syntax tree.
 pub fn parse(source: &str) -> Result<File, SyntaxError> {
     if source.len() > MAX_SOURCE_BYTES {
@@ -145,26 +133,6 @@ pub fn parse(source: &str) -> Result<File, SyntaxError> {
     let file = pairs.next().ok_or_else(|| lower::shape_error(Span::new(0, 0)))?;
     lower::file(file)
 }
-
-/// Words that start a declaration of a policy: where reading can start again after an error.
-const DECLARATIONS: &[&str] = &[
-    "name",
-    "currency",
-    "timezone",
-    "source",
-    "effective",
-    "version",
-    "versions",
-    "rounding",
-    "attribute",
-    "const",
-    "let",
-    "table",
-    "rule",
-    "invariant",
-    "base",
-    "example",
-];
 
 /// The most syntax errors reported at once.
 const MAX_ERRORS: usize = 20;
@@ -224,7 +192,7 @@ fn declaration_around(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
         let first = line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next().unwrap_or("");
         let trimmed = line.trim_start();
         let word = trimmed.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next().unwrap_or("");
-        if DECLARATIONS.contains(&word)
+        if keywords::starts_declaration(word)
             || trimmed.starts_with('}') && line.len() - trimmed.len() == 0
             || first == "policy"
         {
@@ -308,7 +276,7 @@ fn check_depth(source: &str) -> Result<(), SyntaxError> {
                         nesting_limit(parens, ifs, Span::new(at, end))?;
                     }
                     "and" | "or" | "not" | "is" => operators += 1,
-                    word if STATEMENT_KEYWORDS.contains(&word) => {
+                    word if keywords::starts_statement(word) => {
                         operators = 0;
                         ifs = 0;
                         statement = Span::new(at, end);
@@ -405,44 +373,3 @@ fn check_characters(source: &str) -> Result<(), SyntaxError> {
 
 /// How deeply braces may nest (the policy, an example, an order, a nested object).
 const MAX_BRACES: usize = 16;
-
-/// How many operators one statement may hold; a real policy's longest has a few dozen.
-pub const MAX_OPERATORS: usize = 256;
-
-/// Words that start a statement (a declaration, a clause or a receipt step).
-const STATEMENT_KEYWORDS: &[&str] = &[
-    "policy",
-    "name",
-    "currency",
-    "timezone",
-    "source",
-    "effective",
-    "versions",
-    "version",
-    "rounding",
-    "attribute",
-    "const",
-    "let",
-    "table",
-    "rule",
-    "when",
-    "note",
-    "review",
-    "deny",
-    "refund",
-    "manual_review",
-    "less",
-    "plus",
-    "deduct",
-    "offset",
-    "cap",
-    "zero_below",
-    "clamp",
-    "to",
-    "split",
-    "base",
-    "example",
-    "expect",
-    "uses",
-    "invariant",
-];

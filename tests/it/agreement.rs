@@ -8,7 +8,7 @@ use std::process::Command;
 use chrono::{DateTime, Datelike, Duration, FixedOffset};
 use proptest::prelude::*;
 use refund_rules::batch::{self, Streams};
-use refund_rules::ledger::Ledger;
+use refund_rules::Ledger;
 use refund_rules::{Decision, Order, Outcome, Policy};
 use rust_decimal::Decimal;
 

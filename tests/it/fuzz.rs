@@ -8,6 +8,8 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
+use proptest::prelude::RngExt;
+use proptest::test_runner::{RngAlgorithm, TestRng};
 use refund_rules::format::format_policy;
 use refund_rules::{Order, Policy};
 
@@ -16,20 +18,25 @@ fn budget() -> Duration {
     Duration::from_secs(seconds)
 }
 
-/// The library's deterministic generator, seeded per target so a failure can be replayed.
-struct Random(refund_rules::prove::Random);
+/// proptest's deterministic generator, seeded per target so a failure can be replayed.
+struct Random(TestRng);
 
 impl Random {
+    fn new(seed: u64) -> Random {
+        Random(TestRng::from_seed(RngAlgorithm::ChaCha, &seed.to_le_bytes().repeat(4)))
+    }
+
     fn next(&mut self) -> u64 {
-        self.0.next_u64()
+        self.0.random::<u64>()
     }
 
     fn below(&mut self, n: usize) -> usize {
-        self.0.below(n as u64) as usize
+        self.0.random_range(0..n.max(1))
     }
 
     fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        self.0.pick(items, "")
+        let at = self.below(items.len());
+        items.get(at).copied().unwrap_or("")
     }
 }
 
@@ -50,7 +57,7 @@ fn shipped() -> Vec<(String, Policy)> {
 /// Runs `target` on generated inputs until the budget is spent; a panic names the input.
 fn fuzz(seed: u64, generate: impl Fn(&mut Random) -> String, target: impl Fn(&str)) -> usize {
     let started = Instant::now();
-    let mut random = Random(refund_rules::prove::Random(seed));
+    let mut random = Random::new(seed);
     let mut runs = 0;
     while started.elapsed() < budget() {
         let input = generate(&mut random);

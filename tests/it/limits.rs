@@ -3,8 +3,8 @@
 //! explain and drop. At the limit the policy works; beyond it there is an error with a span
 //! and a hint, never a crash.
 
-use refund_rules::check::Severity;
-use refund_rules::syntax::{MAX_DEPTH, MAX_NESTING, MAX_OPERATORS};
+use refund_rules::limits::{MAX_DEPTH, MAX_NESTING, MAX_OPERATORS};
+use refund_rules::Severity;
 use refund_rules::{Order, Policy, PolicyError};
 
 const HEAD: &str = r#"policy limits {

@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use chrono::Duration;
 use proptest::prelude::*;
 use refund_rules::format::format_policy;
-use refund_rules::order::{Billing, Order, PaymentChannel, Promotion, Purchase, RefundTo, Traffic};
+use refund_rules::{Billing, Order, PaymentChannel, Promotion, Purchase, RefundTo, Traffic};
 use refund_rules::{Decision, Policy};
 use rust_decimal::Decimal;
 

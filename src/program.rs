@@ -27,8 +27,6 @@ pub struct Program {
     pub timezone: Tz,
     /// The version label.
     pub version: String,
-    /// Where the rules were read, and when.
-    pub sources: Vec<(String, NaiveDate)>,
     /// The first day this version applies (in the policy's time zone).
     pub effective: Option<NaiveDate>,
     /// The first day it no longer applies.
@@ -58,8 +56,6 @@ pub struct InvariantDef {
     pub condition: Option<Node>,
     /// As written, for reports.
     pub text: String,
-    /// Where.
-    pub span: Span,
 }
 
 /// Which date of an order picks the policy version in force.
@@ -87,7 +83,7 @@ pub struct AttributeDef {
     pub at_least: Option<Bound>,
     /// `at most HIGH`: the largest value an order may give.
     pub at_most: Option<Bound>,
-    /// For people.
+    /// The policy's words for it (`attribute x: money "..."`), used in explanations.
     pub description: Option<String>,
 }
 
@@ -107,7 +103,7 @@ pub struct BindingDef {
     pub name: String,
     /// Its definition.
     pub value: Node,
-    /// For people.
+    /// The policy's words for it (`let x = ... "..."`), used in explanations.
     pub description: Option<String>,
 }
 
@@ -222,8 +218,6 @@ pub struct ExampleDef {
     pub to: Vec<(Destination, Option<rust_decimal::Decimal>)>,
     /// The expected deciding rule.
     pub by: Option<String>,
-    /// Where it was written.
-    pub span: Span,
 }
 
 /// A typed expression.
@@ -320,5 +314,62 @@ impl QuotaPeriod {
             QuotaPeriod::CalendarYear => (local.year(), 0),
             QuotaPeriod::CalendarMonth => (local.year(), local.month()),
         }
+    }
+}
+
+// The tree walks: every reader of a program (lints, the prover, the policy's field list)
+// goes through these, so a new node kind is taught to one place.
+
+/// The top-level expressions of a program.
+pub(crate) fn every_node(program: &Program) -> Vec<&Node> {
+    let mut nodes: Vec<&Node> = program.bindings.iter().map(|b| &b.value).collect();
+    for rule in &program.rules {
+        nodes.extend(rule.conditions.iter());
+        if let ActionDef::Refund { parts, .. } = &rule.action {
+            for part in parts {
+                nodes.push(&part.base);
+                for step in &part.steps {
+                    nodes.push(&step.value);
+                    nodes.extend(step.upper.as_ref());
+                }
+                match &part.destination {
+                    DestinationDef::To(choice) => choices(choice, &mut nodes),
+                    DestinationDef::Split(shares) => {
+                        for (weight, choice) in shares {
+                            nodes.push(weight);
+                            choices(choice, &mut nodes);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    nodes
+}
+
+fn choices<'p>(choice: &'p ChoiceDef, nodes: &mut Vec<&'p Node>) {
+    if let ChoiceDef::If(condition, then, otherwise) = choice {
+        nodes.push(condition);
+        choices(then, nodes);
+        choices(otherwise, nodes);
+    }
+}
+
+/// Calls `visit` on `node` and everything inside it.
+pub(crate) fn walk(node: &Node, visit: &mut impl FnMut(&Node)) {
+    visit(node);
+    match &node.kind {
+        NodeKind::Table(_, args) | NodeKind::Call(_, args) => args.iter().for_each(|a| walk(a, visit)),
+        NodeKind::Unary(_, x) | NodeKind::IsMissing(x, _) => walk(x, visit),
+        NodeKind::Binary(_, l, r) => {
+            walk(l, visit);
+            walk(r, visit);
+        }
+        NodeKind::If(c, a, b) => {
+            walk(c, visit);
+            walk(a, visit);
+            walk(b, visit);
+        }
+        _ => {}
     }
 }
