@@ -35,16 +35,36 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
         defining: None,
         attribute_spans: HashMap::new(),
     };
+    // Attributes and tables first, and every name: a binding may read any of them.
+    declarations(&mut scope, file, &mut program);
+    let binding_names = bindings(&mut scope, file, &mut program);
+    rules(&mut scope, file, &mut program);
+    quota_periods_agree(&file.items, scope.problems, source);
+    invariants(&mut scope, file, &mut program);
+    program.attributes = scope.attributes.clone();
+    examples::examples(&mut scope, file, &mut program);
+    unused_names(&mut scope, &binding_names);
+    // The lints follow names recursively: past the depth limit they are not safe to run, and
+    // the policy cannot be used anyway.
+    if !scope.problems.iter().any(|p| p.code == "E108") {
+        lints::all(scope.problems, &program, file, source);
+    }
+    Some(program)
+}
+
+/// Attributes and tables, checked; every `let` and `const` name, known (and given once).
+fn declarations(scope: &mut Scope<'_>, file: &ast::PolicyBlock, program: &mut Program) {
+    let source = scope.source;
     let mut table_spans = Vec::new();
     for item in &file.items {
         match item {
-            Item::Attribute(attribute) => attribute_def(&mut scope, attribute),
+            Item::Attribute(attribute) => attribute_def(scope, attribute),
             Item::Table(table) => {
                 if let Some(first) = scope.table_index.get(&table.name.node).and_then(|i| table_spans.get(*i)) {
                     duplicate(scope.problems, source, "table", &table.name, *first);
                 }
                 table_spans.push(table.name.span);
-                program.tables.push(table_def(&mut scope, table));
+                program.tables.push(table_def(scope, table));
             }
             Item::Binding(binding) => {
                 if let Some(first) = scope.all_bindings.get(&binding.name.node) {
@@ -57,73 +77,81 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
             _ => {}
         }
     }
-    let mut binding_spans = Vec::new();
+}
+
+/// Every `let` and `const`, in order; their names, for the unused-name warning.
+fn bindings(scope: &mut Scope<'_>, file: &ast::PolicyBlock, program: &mut Program) -> Vec<Spanned<String>> {
+    let mut names = Vec::new();
     for item in &file.items {
-        if let Item::Binding(binding) = item {
-            scope.reads_order = false;
-            scope.defining = Some(binding.name.node.clone());
-            let value = scope.expr(&binding.value);
-            scope.defining = None;
-            if binding.kind == BindingKind::Const && scope.reads_order {
-                scope.problems.push(
-                    Finding::error(
-                        "E107",
-                        binding.value.span,
-                        format!("const `{}` reads the order", binding.name.node),
-                    )
+        let Item::Binding(binding) = item else { continue };
+        scope.reads_order = false;
+        scope.defining = Some(binding.name.node.clone());
+        let value = scope.expr(&binding.value);
+        scope.defining = None;
+        if binding.kind == BindingKind::Const && scope.reads_order {
+            scope.problems.push(
+                Finding::error("E107", binding.value.span, format!("const `{}` reads the order", binding.name.node))
                     .label("reads the order")
                     .help(format!(
                         "a const is the same for every order; write `let {} = ...` instead",
                         binding.name.node
                     )),
-                );
-            }
-            let reads = scope.reads_order;
-            let depth = scope.depth(&value);
-            let what = format!("`{}`", binding.name.node);
-            let depth = depth.filter(|d| scope.within_depth(Some(*d), binding.name.span, &what));
-            scope.depths.push(depth);
-            scope.binding_index.entry(binding.name.node.clone()).or_insert(scope.bindings.len());
-            scope.bindings.push((binding.name.node.clone(), value.value_type.clone(), binding.kind, reads));
-            scope.used.push(false);
-            binding_spans.push(binding.name.clone());
-            program.bindings.push(BindingDef { name: binding.name.node.clone(), value });
+            );
         }
+        let reads = scope.reads_order;
+        let depth = scope.depth(&value);
+        let what = format!("`{}`", binding.name.node);
+        let depth = depth.filter(|d| scope.within_depth(Some(*d), binding.name.span, &what));
+        scope.depths.push(depth);
+        scope.binding_index.entry(binding.name.node.clone()).or_insert(scope.bindings.len());
+        scope.bindings.push((binding.name.node.clone(), value.value_type.clone(), binding.kind, reads));
+        scope.used.push(false);
+        names.push(binding.name.clone());
+        program.bindings.push(BindingDef { name: binding.name.node.clone(), value });
     }
+    names
+}
+
+/// Every rule, in order (each name given once).
+fn rules(scope: &mut Scope<'_>, file: &ast::PolicyBlock, program: &mut Program) {
+    let source = scope.source;
     let mut rule_names: HashMap<String, Span> = HashMap::new();
     for item in &file.items {
-        if let Item::Rule(rule) = item {
-            match rule_names.get(&rule.name.node) {
-                Some(first) => duplicate(scope.problems, source, "rule", &rule.name, *first),
-                None => {
-                    rule_names.insert(rule.name.node.clone(), rule.name.span);
-                }
+        let Item::Rule(rule) = item else { continue };
+        match rule_names.get(&rule.name.node) {
+            Some(first) => duplicate(scope.problems, source, "rule", &rule.name, *first),
+            None => {
+                rule_names.insert(rule.name.node.clone(), rule.name.span);
             }
-            program.rules.push(rule_def(&mut scope, rule, source));
         }
+        program.rules.push(rule_def(scope, rule, source));
     }
-    quota_periods_agree(&file.items, scope.problems, source);
+}
+
+/// Every `invariant`: a condition on each decision (which may read `amount`), or
+/// `monotone in held`.
+fn invariants(scope: &mut Scope<'_>, file: &ast::PolicyBlock, program: &mut Program) {
     for item in &file.items {
-        if let Item::Invariant(invariant) = item {
-            let condition = match &invariant.kind {
-                ast::InvariantKind::MonotoneInHeld => None,
-                ast::InvariantKind::Holds(e) => {
-                    scope.amount_allowed = true;
-                    let node = scope.condition(e);
-                    scope.amount_allowed = false;
-                    let depth = scope.depth(&node);
-                    scope.within_depth(depth, node.span, "this promise");
-                    Some(node)
-                }
-            };
-            let span = invariant.span.0;
-            let text = span.text(source).trim().to_owned();
-            program.invariants.push(InvariantDef { condition, text });
-        }
+        let Item::Invariant(invariant) = item else { continue };
+        let condition = match &invariant.kind {
+            ast::InvariantKind::MonotoneInHeld => None,
+            ast::InvariantKind::Holds(e) => {
+                scope.amount_allowed = true;
+                let node = scope.condition(e);
+                scope.amount_allowed = false;
+                let depth = scope.depth(&node);
+                scope.within_depth(depth, node.span, "this promise");
+                Some(node)
+            }
+        };
+        let text = invariant.span.0.text(scope.source).trim().to_owned();
+        program.invariants.push(InvariantDef { condition, text });
     }
-    program.attributes = scope.attributes.clone();
-    examples::examples(&mut scope, file, &mut program);
-    for (name, used) in binding_spans.iter().zip(&scope.used) {
+}
+
+/// W004 for every `let` or `const` nothing reads.
+fn unused_names(scope: &mut Scope<'_>, names: &[Spanned<String>]) {
+    for (name, used) in names.iter().zip(&scope.used) {
         if !used && !scope.used_early.contains(&name.node) {
             scope.problems.push(
                 Finding::warning("W004", name.span, format!("`{}` is never used", name.node))
@@ -132,12 +160,6 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
             );
         }
     }
-    // The lints follow names recursively: past the depth limit they are not safe to run, and
-    // the policy cannot be used anyway.
-    if !scope.problems.iter().any(|p| p.code == "E108") {
-        lints::all(scope.problems, &program, file, source);
-    }
-    Some(program)
 }
 
 fn duplicate(problems: &mut Vec<Finding>, source: &str, what: &str, name: &Spanned<String>, first: Span) {
