@@ -248,95 +248,21 @@ impl Scope<'_> {
     }
 
     fn path(&mut self, segments: &[String], span: Span) -> Node {
-        let node = |kind, value_type| Node { kind, value_type, span };
         match segments {
             [head, rest @ ..] if head == "order" => {
                 self.reads_order = true;
-                if let [attributes, name] = rest {
-                    if attributes == "attributes" {
-                        return match self.attribute_index.get(name).copied() {
-                            Some(index) => {
-                                let t = self.attributes.get(index).map_or(Type::Error, |a| a.value_type.clone());
-                                node(NodeKind::Attribute(index), t)
-                            }
-                            None if self.defining.as_deref() == Some(format!("order.attributes.{name}").as_str()) => {
-                                self.problem(
-                                    Finding::error("E106", span, format!("attribute `{name}` is bounded by itself"))
-                                        .label("the attribute being declared")
-                                        .help("bound it by constants or other order fields, such as `at most order.paid.total`"),
-                                )
-                            }
-                            None => {
-                                let names: Vec<String> = self.attributes.iter().map(|a| a.name.clone()).collect();
-                                self.problem(
-                                    Finding::error("E103", span, format!("attribute `{name}` is not declared"))
-                                        .label("undeclared attribute")
-                                        .help(format!("declare it: `attribute {name}: money = 0.00 {}`", self.currency))
-                                        .suggest(name, names.iter().map(String::as_str)),
-                                )
-                            }
-                        };
-                    }
-                }
-                let path = rest.join(".");
-                match Field::from_path(&path) {
-                    Some(field) => node(NodeKind::Field(field), field.value_type()),
-                    None => {
-                        let known = Field::ALL.iter().map(|f| f.path());
-                        let known: Vec<String> = known.map(|k| format!("order.{k}")).collect();
-                        let written = format!("order.{path}");
-                        let mut problem = Finding::error("E102", span, format!("`{written}` is not an order field"))
-                            .label("unknown order field")
-                            .suggest(&written, known.iter().map(String::as_str));
-                        if problem.help.is_none() {
-                            problem = problem.help(
-                                "provider-specific facts go under `order.attributes.NAME`, declared with `attribute`",
-                            );
-                        }
-                        self.problem(problem)
-                    }
+                match rest {
+                    [attributes, name] if attributes == "attributes" => self.attribute(name, span),
+                    _ => self.order_field(rest, span),
                 }
             }
-            [name] if name == "amount" && self.amount_allowed => node(NodeKind::Amount, Type::Money),
+            [name] if name == "amount" && self.amount_allowed => Node { kind: NodeKind::Amount, value_type: Type::Money, span },
             [name] if name == "amount" && !self.binding_index.contains_key(name) => self.problem(
                 Finding::error("E101", span, "`amount` is only known in receipt steps and invariants")
                     .label("no running amount here")
                     .help("`amount` is the refund computed so far: use it after `refund ...`, in steps such as `cap` or `manual_review when`, or in an `invariant`"),
             ),
-            [name] => match self.binding_index.get(name).copied() {
-                Some(index) => {
-                    if let Some(used) = self.used.get_mut(index) {
-                        *used = true;
-                    }
-                    let (t, reads) = self.bindings.get(index).map_or((Type::Error, false), |b| (b.1.clone(), b.3));
-                    self.reads_order |= reads;
-                    node(NodeKind::Binding(index), t)
-                }
-                None => match self.all_bindings.get(name) {
-                    Some(defined) if defined.start > span.start => {
-                        let line = super::line_of(self.source, defined.start);
-                        self.used_early.push(name.clone());
-                        self.problem(
-                            Finding::error("E106", span, format!("`{name}` is used before it is defined"))
-                                .label("used here")
-                                .help(format!(
-                                    "`{name}` is defined on line {line}: move it above this line, as a policy reads top to bottom"
-                                )),
-                        )
-                    }
-                    Some(_) if self.defining.as_deref() == Some(name.as_str()) => self.problem(
-                        Finding::error("E106", span, format!("`{name}` is used in its own definition"))
-                            .label("defined from itself")
-                            .help("a name cannot be computed from itself: compute it from other names or order fields"),
-                    ),
-                    Some(_) => self.problem(
-                        Finding::error("E106", span, format!("`{name}` cannot be read here"))
-                            .label("not available here")
-                            .help("an attribute's default and bounds read only constants and order fields"),
-                    ),
-                    _ => self.bare_word(name, span),
-                },
-            },
+            [name] => self.name(name, span),
             _ => {
                 let first = segments.first().map(String::as_str).unwrap_or("");
                 self.problem(
@@ -346,6 +272,84 @@ impl Scope<'_> {
                         .suggest(first, ["order"]),
                 )
             }
+        }
+    }
+
+    /// `order.attributes.NAME`: a declared attribute.
+    fn attribute(&mut self, name: &str, span: Span) -> Node {
+        match self.attribute_index.get(name).copied() {
+            Some(index) => {
+                let value_type = self.attributes.get(index).map_or(Type::Error, |a| a.value_type.clone());
+                Node { kind: NodeKind::Attribute(index), value_type, span }
+            }
+            None if self.defining.as_deref() == Some(format!("order.attributes.{name}").as_str()) => self.problem(
+                Finding::error("E106", span, format!("attribute `{name}` is bounded by itself"))
+                    .label("the attribute being declared")
+                    .help("bound it by constants or other order fields, such as `at most order.paid.total`"),
+            ),
+            None => {
+                let names: Vec<String> = self.attributes.iter().map(|a| a.name.clone()).collect();
+                self.problem(
+                    Finding::error("E103", span, format!("attribute `{name}` is not declared"))
+                        .label("undeclared attribute")
+                        .help(format!("declare it: `attribute {name}: money = 0.00 {}`", self.currency))
+                        .suggest(name, names.iter().map(String::as_str)),
+                )
+            }
+        }
+    }
+
+    /// `order.FIELD`: a field of the order contract.
+    fn order_field(&mut self, rest: &[String], span: Span) -> Node {
+        let path = rest.join(".");
+        if let Some(field) = Field::from_path(&path) {
+            return Node { kind: NodeKind::Field(field), value_type: field.value_type(), span };
+        }
+        let known: Vec<String> = Field::ALL.iter().map(|f| format!("order.{}", f.path())).collect();
+        let written = format!("order.{path}");
+        let mut problem = Finding::error("E102", span, format!("`{written}` is not an order field"))
+            .label("unknown order field")
+            .suggest(&written, known.iter().map(String::as_str));
+        if problem.help.is_none() {
+            problem =
+                problem.help("provider-specific facts go under `order.attributes.NAME`, declared with `attribute`");
+        }
+        self.problem(problem)
+    }
+
+    /// A `let` or `const` by its name, or why it cannot be read here, or a bare word.
+    fn name(&mut self, name: &String, span: Span) -> Node {
+        if let Some(index) = self.binding_index.get(name).copied() {
+            if let Some(used) = self.used.get_mut(index) {
+                *used = true;
+            }
+            let (value_type, reads) = self.bindings.get(index).map_or((Type::Error, false), |b| (b.1.clone(), b.3));
+            self.reads_order |= reads;
+            return Node { kind: NodeKind::Binding(index), value_type, span };
+        }
+        match self.all_bindings.get(name) {
+            Some(defined) if defined.start > span.start => {
+                let line = super::line_of(self.source, defined.start);
+                self.used_early.push(name.clone());
+                self.problem(
+                    Finding::error("E106", span, format!("`{name}` is used before it is defined"))
+                        .label("used here")
+                        .help(format!(
+                        "`{name}` is defined on line {line}: move it above this line, as a policy reads top to bottom"
+                    )),
+                )
+            }
+            Some(_) if self.defining.as_deref() == Some(name.as_str()) => self.problem(
+                Finding::error("E106", span, format!("`{name}` is used in its own definition"))
+                    .label("defined from itself")
+                    .help("a name cannot be computed from itself: compute it from other names or order fields"),
+            ),
+            Some(_) => self.problem(
+                Finding::error("E106", span, format!("`{name}` cannot be read here"))
+                    .label("not available here")
+                    .help("an attribute's default and bounds read only constants and order fields"),
+            ),
+            None => self.bare_word(name, span),
         }
     }
 
