@@ -396,61 +396,7 @@ impl Scope<'_> {
 
     fn call(&mut self, name: &str, name_span: Span, args: &[Expr], span: Span) -> Node {
         if let Some(index) = self.table_index.get(name).copied() {
-            let arguments: Vec<Node> = args.iter().map(|a| self.expr(a)).collect();
-            let (keys, value) =
-                self.tables.get(index).map(|t| (t.1.clone(), t.2.clone())).unwrap_or((Vec::new(), Type::Error));
-            if keys.len() != arguments.len() {
-                return self.problem(
-                    Finding::error(
-                        "E131",
-                        span,
-                        format!(
-                            "table `{name}` has {} key column(s), but {} value(s) are given",
-                            keys.len(),
-                            arguments.len()
-                        ),
-                    )
-                    .label("wrong number of keys"),
-                );
-            }
-            for (position, (argument, key)) in arguments.iter().zip(&keys).enumerate() {
-                if !types::comparable(&argument.value_type, key)
-                    && argument.value_type != Type::Error
-                    && *key != Type::Error
-                {
-                    self.problems.push(
-                        Finding::error(
-                            "E132",
-                            argument.span,
-                            format!("table `{name}` is keyed by {key}, but this is {}", argument.value_type),
-                        )
-                        .label(format!("this is {}", argument.value_type))
-                        .help(format!("look the table up with {key}, the type of its key column")),
-                    );
-                }
-                let names = self.table_names.get(index).and_then(|t| t.get(position)).cloned().unwrap_or_default();
-                match (&argument.kind, &argument.value_type) {
-                    // A name looked up in a column of names must be one of its keys.
-                    (NodeKind::Const(Value::Symbol(key_name)), Type::Symbol(SymbolSet::Free(_)))
-                        if !names.is_empty() =>
-                    {
-                        if !names.iter().any(|n| n.as_str() == key_name.as_str()) {
-                            let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-                            let problem = Finding::error(
-                                "E133",
-                                argument.span,
-                                format!("table `{name}` has no key `{key_name}`"),
-                            )
-                            .label("not a key of the table")
-                            .help(format!("its keys are {list}"))
-                            .suggest(key_name, names.iter().map(String::as_str));
-                            self.problems.push(problem);
-                        }
-                    }
-                    _ => self.check_symbol(argument, key),
-                }
-            }
-            return Node { kind: NodeKind::Table(index, arguments), value_type: value, span };
+            return self.table_lookup(name, index, args, span);
         }
         let Some(builtin) = Builtin::ALL.iter().find(|(n, _)| *n == name).map(|(_, b)| *b) else {
             let mut candidates: Vec<&str> = Builtin::ALL.iter().map(|(n, _)| *n).collect();
@@ -476,6 +422,61 @@ impl Scope<'_> {
             Ok(t) => Node { kind: NodeKind::Call(builtin, arguments), value_type: t, span },
             Err((message, help)) => self.mismatch(span, message, help),
         }
+    }
+
+    /// `TABLE(key, ...)`: one value per key column, each of the column's type (and, in a
+    /// column of names, one of its keys).
+    fn table_lookup(&mut self, name: &str, index: usize, args: &[Expr], span: Span) -> Node {
+        let arguments: Vec<Node> = args.iter().map(|a| self.expr(a)).collect();
+        let (keys, value) =
+            self.tables.get(index).map(|t| (t.1.clone(), t.2.clone())).unwrap_or((Vec::new(), Type::Error));
+        if keys.len() != arguments.len() {
+            return self.problem(
+                Finding::error(
+                    "E131",
+                    span,
+                    format!(
+                        "table `{name}` has {} key column(s), but {} value(s) are given",
+                        keys.len(),
+                        arguments.len()
+                    ),
+                )
+                .label("wrong number of keys"),
+            );
+        }
+        for (position, (argument, key)) in arguments.iter().zip(&keys).enumerate() {
+            if !types::comparable(&argument.value_type, key)
+                && argument.value_type != Type::Error
+                && *key != Type::Error
+            {
+                self.problems.push(
+                    Finding::error(
+                        "E132",
+                        argument.span,
+                        format!("table `{name}` is keyed by {key}, but this is {}", argument.value_type),
+                    )
+                    .label(format!("this is {}", argument.value_type))
+                    .help(format!("look the table up with {key}, the type of its key column")),
+                );
+            }
+            let names = self.table_names.get(index).and_then(|t| t.get(position)).cloned().unwrap_or_default();
+            match (&argument.kind, &argument.value_type) {
+                // A name looked up in a column of names must be one of its keys.
+                (NodeKind::Const(Value::Symbol(key_name)), Type::Symbol(SymbolSet::Free(_))) if !names.is_empty() => {
+                    if !names.iter().any(|n| n.as_str() == key_name.as_str()) {
+                        let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                        let problem =
+                            Finding::error("E133", argument.span, format!("table `{name}` has no key `{key_name}`"))
+                                .label("not a key of the table")
+                                .help(format!("its keys are {list}"))
+                                .suggest(key_name, names.iter().map(String::as_str));
+                        self.problems.push(problem);
+                    }
+                }
+                _ => self.check_symbol(argument, key),
+            }
+        }
+        Node { kind: NodeKind::Table(index, arguments), value_type: value, span }
     }
 
     /// An instant rounds to the start of a second, minute, hour, day, month or year; a unit
