@@ -374,6 +374,27 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
             }
         }
     }
+    table_shape(scope, table, &key_types, &rows);
+    let key_types = key_types.into_iter().map(|t| t.unwrap_or(Type::Error)).collect();
+    scope.table_index.entry(table.name.node.clone()).or_insert(scope.tables.len());
+    scope.tables.push((table.name.node.clone(), key_types, value_type.unwrap_or(Type::Error)));
+    let names: Vec<Vec<String>> = (0..table.keys.len())
+        .map(|column| {
+            rows.iter()
+                .filter_map(|(keys, _)| match keys.get(column) {
+                    Some(Value::Symbol(name)) => Some(name.to_string()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    scope.table_names.push(names);
+    let matching = table.keys.iter().map(|k| k.matching).collect();
+    TableDef { name: table.name.node.clone(), matching, rows }
+}
+
+/// E134 (`from` on keys that cannot be ordered), E136 (no rows), W005 (tiers not increasing).
+fn table_shape(scope: &mut Scope<'_>, table: &ast::Table, key_types: &[Option<Type>], rows: &[(Vec<Value>, Value)]) {
     for (index, key) in table.keys.iter().enumerate() {
         let column_type = key_types.get(index).cloned().flatten();
         if key.matching == ast::KeyMatch::Step && column_type.as_ref().is_some_and(|t| !super::types::is_ordered(t)) {
@@ -410,22 +431,6 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
             );
         }
     }
-    let key_types = key_types.into_iter().map(|t| t.unwrap_or(Type::Error)).collect();
-    scope.table_index.entry(table.name.node.clone()).or_insert(scope.tables.len());
-    scope.tables.push((table.name.node.clone(), key_types, value_type.unwrap_or(Type::Error)));
-    let names: Vec<Vec<String>> = (0..table.keys.len())
-        .map(|column| {
-            rows.iter()
-                .filter_map(|(keys, _)| match keys.get(column) {
-                    Some(Value::Symbol(name)) => Some(name.to_string()),
-                    _ => None,
-                })
-                .collect()
-        })
-        .collect();
-    scope.table_names.push(names);
-    let matching = table.keys.iter().map(|k| k.matching).collect();
-    TableDef { name: table.name.node.clone(), matching, rows }
 }
 
 /// Whether `a` comes before `b`; keys that cannot be ordered (names) are in order.
