@@ -1,4 +1,11 @@
-#![doc = include_str!("../README.md")]
+//! Cloud-server refund policies as data: a small policy language, its checker and its
+//! interpreter. A product manager writes one provider's refund rules as a text file (the
+//! language is described in `docs/language.md` of the repository); the engine decides any
+//! order against it with the exact amount (decimal, never floating point), where the money
+//! goes, every deduction as a labelled line, and why.
+//!
+//! This page stands alone (the repository's README, which is about the `refund` command, has
+//! links relative to the repository that would not resolve here).
 //!
 //! # Using the library
 //!
@@ -144,3 +151,8 @@ pub use problems::Problems;
 pub use span::Span;
 pub use syntax::SyntaxError;
 pub use value::money_text;
+
+// The README's Rust example runs as a doctest, though the README is not the crate's page.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

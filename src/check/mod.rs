@@ -9,6 +9,7 @@ mod header;
 mod items;
 pub(crate) mod lints;
 pub(crate) mod types;
+mod values;
 mod versions;
 
 use std::fmt;
