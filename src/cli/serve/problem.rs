@@ -7,7 +7,7 @@
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use refund_rules::{Diagnostic, EvalError, Policy};
+use refund_rules::{Diagnostic, EvalError, OrderError, Policy};
 use serde::Serialize;
 
 /// The content type of every error answer.
@@ -95,12 +95,7 @@ impl Problem {
     /// An order that could not be decided: 400 when the order is at fault, 422 when the policy is.
     pub fn from_eval(policy: &Policy, error: &EvalError) -> Problem {
         match error {
-            EvalError::Order(order_error) => {
-                let mut problem = Problem::new(StatusCode::BAD_REQUEST, error.code(), order_error.to_string())
-                    .help("fix the order's field named in `field`; /openapi.json describes an order");
-                problem.field = Some(order_error.path().to_owned()).filter(|p| !p.is_empty());
-                problem
-            }
+            EvalError::Order(order_error) => Problem::from_order(order_error),
             _ => {
                 let diagnostic = Diagnostic::from(error);
                 let mut problem = Problem::new(
@@ -113,6 +108,15 @@ impl Problem {
                 problem
             }
         }
+    }
+
+    /// An order that cannot be read: `E201`, naming the JSON field at fault.
+    pub fn from_order(error: &OrderError) -> Problem {
+        let code = EvalError::Order(error.clone()).code();
+        let mut problem = Problem::new(StatusCode::BAD_REQUEST, code, error.to_string())
+            .help("fix the order's field named in `field`; /openapi.json describes an order");
+        problem.field = Some(error.path().to_owned()).filter(|p| !p.is_empty());
+        problem
     }
 
     /// The problem as the entry of an array answer (`{"error": {...}}`).
@@ -169,7 +173,7 @@ pub async fn as_problem(response: Response) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE => (
             codes::TOO_LARGE,
             "the request body is larger than this server accepts",
-            "send fewer orders per request, or start the server with a larger --max-body",
+            "send fewer orders per request, or start the server with a larger --max-body-kb",
         ),
         StatusCode::REQUEST_TIMEOUT => (
             codes::TIMEOUT,
