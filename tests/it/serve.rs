@@ -360,14 +360,14 @@ fn errors_are_problem_json_without_server_details() {
     let not_json = post(&agent, &evaluate, "{\"id\": ").problem(400, "E201");
     let wrong_field = post(&agent, &evaluate, &order_file(ORDER).replacen("\"paid\"", "\"payd\"", 1));
     assert!(wrong_field.problem(400, "E201")["help"].is_string());
-    post(&agent, &server.url("/v1/policies/nobody/evaluate"), &order_file(ORDER)).problem(404, "E302");
-    get(&agent, &server.url("/v2/nothing")).problem(404, "E303");
-    call(&agent, "DELETE", &server.url("/v1/policies/tencent_cvm"), &[], None).problem(405, "E303");
-    post(&agent, &server.url("/v1/compare"), "[1, 2]").problem(400, "E301");
+    post(&agent, &server.url("/v1/policies/nobody/evaluate"), &order_file(ORDER)).problem(404, "S002");
+    get(&agent, &server.url("/v2/nothing")).problem(404, "S003");
+    call(&agent, "DELETE", &server.url("/v1/policies/tencent_cvm"), &[], None).problem(405, "S003");
+    post(&agent, &server.url("/v1/compare"), "[1, 2]").problem(400, "S001");
     post(&agent, &server.url("/v1/curve"), &format!(r#"{{"order":{},"step":"soon"}}"#, order_file(ORDER)))
-        .problem(400, "E301");
+        .problem(400, "S001");
     let too_large = post_declaring(&server.base, "/v1/policies/tencent_cvm/evaluate", 8 * 1024 + 1);
-    too_large.problem(413, "E305");
+    too_large.problem(413, "S005");
     assert!(too_large.request_id.is_some(), "a refusal keeps its request id");
     // The policy's fault: the line and column in the policy, and how to fix it.
     let undecidable = Server::start("undecidable", &[], &[]);
@@ -415,19 +415,19 @@ fn saving_needs_the_token_and_a_text_that_passes() {
         [vec![], vec![("Authorization", "Bearer wrong-token-of-some-length")], vec![("Authorization", token)]]
     {
         let answer = call(&agent, "PUT", &url, &headers, Some(&edited));
-        answer.problem(401, "E304");
+        answer.problem(401, "S004");
     }
     assert_eq!(std::fs::read_to_string(&file).unwrap(), original, "a refused save wrote the file");
 
     // A text that does not check, or whose example fails: 422, the diagnostics, nothing written.
     let broken = original.replacen("currency CNY", "currency CNYX", 1);
-    let refused = call(&agent, "PUT", &url, &[("Authorization", &bearer)], Some(&broken)).problem(422, "E307");
+    let refused = call(&agent, "PUT", &url, &[("Authorization", &bearer)], Some(&broken)).problem(422, "S007");
     assert!(refused["diagnostics"][0]["line"].as_u64().is_some(), "{refused}");
     let failing = first_example_expecting_other_amount(&original);
-    let refused = call(&agent, "PUT", &url, &[("Authorization", &bearer)], Some(&failing)).problem(422, "E307");
+    let refused = call(&agent, "PUT", &url, &[("Authorization", &bearer)], Some(&failing)).problem(422, "S007");
     assert!(!refused["examples"].as_array().unwrap().is_empty(), "{refused}");
     let other_id = original.replacen("policy tencent_cvm", "policy tencent_other", 1);
-    call(&agent, "PUT", &url, &[("Authorization", &bearer)], Some(&other_id)).problem(422, "E307");
+    call(&agent, "PUT", &url, &[("Authorization", &bearer)], Some(&other_id)).problem(422, "S007");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
     assert!(!dir.join("policies/.history").exists());
 
@@ -519,7 +519,7 @@ fn a_decision_that_cannot_be_logged_is_not_given() {
     let server = Server::start("log-full", &[TENCENT], &["--decision-log", "/dev/full"]);
     let agent = ureq::agent();
     let answer = post(&agent, &server.url("/v1/policies/tencent_cvm/evaluate"), &order_file(ORDER));
-    let problem = answer.problem(500, "E308");
+    let problem = answer.problem(500, "S008");
     assert!(!problem.to_string().contains("/dev/full"));
     // Reading is not deciding: it still answers.
     assert_eq!(get(&agent, &server.url("/v1/health")).status, 200);

@@ -2,7 +2,7 @@
 //!
 //! An order the policy cannot take is the order's fault (`E201`, naming the JSON field); an
 //! order the policy cannot decide is the policy's (`E202`..`E208`, with the policy's line and
-//! column). The `E3xx` codes are the service's own: what has no counterpart on a command line.
+//! column). The `S0xx` codes are the service's own: what has no counterpart on a command line.
 //! Nothing here ever carries a file path or a stack trace.
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -42,7 +42,7 @@ pub struct ProblemBody {
     pub status: u16,
     /// What is wrong with this request.
     pub detail: String,
-    /// The CLI's code (`E201`) or the service's (`E3xx`).
+    /// The CLI's code (`E201`) or the service's (`S0xx`).
     pub code: String,
     /// How to fix it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -207,24 +207,25 @@ pub async fn as_problem(response: Response) -> Response {
     answer
 }
 
-/// The service's own codes (the CLI's are `E0xx`..`E2xx` and `W0xx`).
+/// The service's own codes, `S` for service: the engine's `E`/`W` codes (`src/codes.rs`,
+/// `docs/errors.md`) are problems of a policy or an order, these are problems of a request.
 pub mod codes {
     /// The body is not JSON, or not of the expected shape.
-    pub const BAD_BODY: &str = "E301";
+    pub const BAD_BODY: &str = "S001";
     /// No policy with this id is loaded.
-    pub const NOT_FOUND: &str = "E302";
+    pub const NOT_FOUND: &str = "S002";
     /// No such endpoint or method.
-    pub const NO_ROUTE: &str = "E303";
+    pub const NO_ROUTE: &str = "S003";
     /// Saving a policy without the right bearer token, or with saving turned off.
-    pub const UNAUTHORIZED: &str = "E304";
+    pub const UNAUTHORIZED: &str = "S004";
     /// The body is larger than `--max-body`.
-    pub const TOO_LARGE: &str = "E305";
+    pub const TOO_LARGE: &str = "S005";
     /// The request took longer than `--timeout`.
-    pub const TIMEOUT: &str = "E306";
+    pub const TIMEOUT: &str = "S006";
     /// A policy text was refused: it does not check, or an example fails.
-    pub const POLICY_REFUSED: &str = "E307";
+    pub const POLICY_REFUSED: &str = "S007";
     /// The decision log could not be written; the decision was not given.
-    pub const DECISION_LOG: &str = "E308";
+    pub const DECISION_LOG: &str = "S008";
     /// Anything else on the server's side (never with its details).
-    pub const INTERNAL: &str = "E309";
+    pub const INTERNAL: &str = "S009";
 }
