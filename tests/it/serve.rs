@@ -352,7 +352,7 @@ fn every_endpoint_answers_as_the_library_does() {
 fn errors_are_problem_json_without_server_details() {
     let dir = scratch("errors");
     std::fs::copy(root().join("policies").join(TENCENT), dir.join("policies").join(TENCENT)).unwrap();
-    let server = Server::start_in(dir.clone(), &["--max-body-kb", "8"]);
+    let server = Server::start_in(dir.clone(), &["--max-body-kb", "8", "--timeout", "1"]);
     let agent = ureq::agent();
     let evaluate = server.url("/v1/policies/tencent_cvm/evaluate");
     let secret = dir.to_string_lossy().into_owned();
@@ -369,6 +369,10 @@ fn errors_are_problem_json_without_server_details() {
     let too_large = post_declaring(&server.base, "/v1/policies/tencent_cvm/evaluate", 8 * 1024 + 1);
     too_large.problem(413, "S005");
     assert!(too_large.request_id.is_some(), "a refusal keeps its request id");
+    // A client that stalls (a body announced, never sent) is cut off at --timeout.
+    let started = Instant::now();
+    post_declaring(&server.base, "/v1/policies/tencent_cvm/evaluate", 100).problem(408, "S006");
+    assert!(started.elapsed() < Duration::from_secs(5));
     // The policy's fault: the line and column in the policy, and how to fix it.
     let undecidable = Server::start("undecidable", &[], &[]);
     std::fs::write(
