@@ -34,6 +34,10 @@ mod properties;
 mod prove;
 mod readme;
 mod scenarios;
+#[cfg(feature = "serve")]
+mod serve;
+#[cfg(feature = "serve")]
+mod serve_reload;
 mod shipped_policies;
 mod terminal;
 
