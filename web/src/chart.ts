@@ -26,6 +26,14 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string,
   return node;
 }
 
+/** `0.75` -> "after 18 hours", `2.25` -> "after 2 days 6 hours", `30` -> "after 30 days". */
+export function heldText(days: number): string {
+  const whole = Math.floor(days);
+  const hours = Math.round((days - whole) * 24);
+  const parts = [whole ? `${whole} day${whole === 1 ? "" : "s"}` : "", hours ? `${hours} hour${hours === 1 ? "" : "s"}` : ""].filter(Boolean);
+  return `Asked after ${parts.join(" ") || "0 hours"}`;
+}
+
 export function xOf(days: number, maxDays: number): number {
   const plot = WIDTH - LEFT - RIGHT;
   if (maxDays <= SPLIT_DAYS) return LEFT + (days / maxDays) * plot;
@@ -121,7 +129,7 @@ export function renderChart(curves: Curve[], currency: string): HTMLElement {
     cursor.setAttribute("visibility", "visible");
     tip.replaceChildren();
     const head = document.createElement("strong");
-    head.textContent = `Day ${first.days.toFixed(first.days < SPLIT_DAYS ? 2 : 0).replace(/\.?0+$/, "")}`;
+    head.textContent = heldText(first.days);
     tip.append(head);
     curves.forEach((c, i) => {
       const p = nearest(c);

@@ -20,6 +20,7 @@ interface Row {
 }
 
 const DAY = 86_400;
+const OUTCOME: Record<string, string> = { refund: "Refund", no_refund: "No refund", manual_review: "Manual review" };
 
 function rowsOf(answer: unknown): Row[] {
   if (Array.isArray(answer)) return answer as Row[];
@@ -79,15 +80,20 @@ export async function renderCompare(box: HTMLElement, order: OrderObject, polici
   const table = el("table", { class: "compare", "data-testid": "compare-table" },
     el("thead", {}, el("tr", {}, el("th", {}, "Provider"), el("th", {}, "Outcome"), el("th", { class: "num" }, "Refund"), el("th", { class: "num" }, "Paid"), el("th", {}, "Deciding rule"))));
   const body = el("tbody");
-  for (const row of rows) {
+  const otherCurrency = rows.filter((r) => r.status === "not_comparable");
+  for (const row of rows.filter((r) => r.status !== "not_comparable")) {
     const name = row.name || names.get(row.policy) || row.policy;
     if (row.status === "decided") {
-      body.append(el("tr", { "data-policy": row.policy }, el("td", {}, name), el("td", {}, row.decision?.outcome?.replace("_", " ") ?? ""),
+      body.append(el("tr", { "data-policy": row.policy }, el("td", {}, name), el("td", {}, OUTCOME[row.decision?.outcome ?? ""] ?? row.decision?.outcome ?? ""),
         el("td", { class: "num" }, moneyText(row.total ?? "0", currency)), el("td", { class: "num" }, moneyText(row.paid ?? "0", currency)),
         el("td", {}, (row.rules ?? [row.decision?.rule ?? ""]).join(", "))));
     } else {
       body.append(el("tr", { "data-policy": row.policy, class: "muted" }, el("td", {}, name), el("td", { colspan: "4" }, row.reason ?? row.error ?? row.status)));
     }
+  }
+  if (otherCurrency.length) {
+    const others = otherCurrency.map((r) => r.name || r.policy).join(", ");
+    body.append(el("tr", { class: "muted" }, el("td", { colspan: "5" }, `In another currency, so not compared (amounts are never converted): ${others}`)));
   }
   table.append(body);
   box.replaceChildren(table, el("p", { class: "muted" }, "Drawing the refund over time…"));

@@ -18,10 +18,12 @@ interface State {
   text: string;
   order: OrderObject;
   examples: ExampleOutcome[];
+  /** The text has errors, so the examples shown are from the last text that checked. */
+  examplesWaiting: boolean;
   diagnostics: Diagnostic[];
 }
 
-const state: State = { policies: [], id: "", saved: "", previous: null, text: "", order: {}, examples: [], diagnostics: [] };
+const state: State = { policies: [], id: "", saved: "", previous: null, text: "", order: {}, examples: [], examplesWaiting: false, diagnostics: [] };
 let editor: EditorView | null = null;
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector(selector) as T;
@@ -38,15 +40,18 @@ function showError(error: unknown): void {
 
 /** The check the editor runs as you type; its example results feed the examples panel too. */
 async function check(text: string): Promise<Diagnostic[]> {
+  let answer: unknown;
   try {
-    const answer = await api.check(text);
-    state.diagnostics = diagnosticsOf(answer);
-    state.examples = examplesOf(answer);
+    answer = await api.check(text);
   } catch (error) {
     if (!(error instanceof ApiError)) throw error;
-    state.diagnostics = diagnosticsOf(error.body);
-    state.examples = examplesOf(error.body);
+    answer = error.body;
   }
+  state.diagnostics = diagnosticsOf(answer);
+  // A text with errors runs no example: keep the last results, marked as waiting.
+  const ran = examplesOf(answer);
+  state.examplesWaiting = ran.length === 0 && state.diagnostics.some((d) => d.severity !== "warning");
+  if (!state.examplesWaiting) state.examples = ran;
   renderProblems();
   renderExamples();
   return state.diagnostics;
@@ -66,6 +71,8 @@ function renderProblems(): void {
 
 function renderExamples(): void {
   const list = $("#examples");
+  list.classList.toggle("waiting", state.examplesWaiting);
+  $("#examples-waiting").hidden = !state.examplesWaiting;
   list.replaceChildren(
     ...state.examples.map((example, i) => {
       const item = el("li", { class: example.passed ? "pass" : "fail", "data-testid": "example" },

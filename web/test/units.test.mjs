@@ -45,3 +45,14 @@ test("declared attributes and names are read from the text for the form and the 
   ]);
   assert.deepEqual(d.names, ["used_days", "no_reason"]);
 });
+
+test("the chart's first week takes a third of the width, and its tip says how long the server was held", async () => {
+  const chart = await loadTs("../src/chart.ts");
+  assert.equal(chart.heldText(0.75), "Asked after 18 hours");
+  assert.equal(chart.heldText(2.25), "Asked after 2 days 6 hours");
+  assert.equal(chart.heldText(1), "Asked after 1 day");
+  const left = chart.xOf(0, 365);
+  const week = chart.xOf(7, 365);
+  const year = chart.xOf(365, 365);
+  assert.ok(Math.abs((week - left) / (year - left) - 1 / 3) < 1e-9);
+});
