@@ -33,6 +33,7 @@ export interface TraceEntry {
   rule?: string;
   message?: string;
   condition?: string;
+  values?: { name: string; value: string }[];
   label?: string;
   arithmetic?: string;
 }

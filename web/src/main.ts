@@ -2,7 +2,7 @@
 import type { EditorView } from "@codemirror/view";
 import { ApiError, api, diagnosticsOf, examplesOf, type Diagnostic, type ExampleOutcome, type PolicySummary } from "./api";
 import { declaredIn } from "./contract";
-import { createEditor } from "./editor";
+import { createEditor, offsetOf } from "./editor";
 import { orderJson, parseOrder, renderOrderForm, type OrderObject } from "./orderform";
 import { el, renderReceipt } from "./receipt";
 import { renderCompare } from "./compare";
@@ -60,11 +60,18 @@ async function check(text: string): Promise<Diagnostic[]> {
 function renderProblems(): void {
   const list = $("#problems");
   list.replaceChildren(
-    ...state.diagnostics.map((d) =>
-      el("li", { class: d.severity === "warning" ? "warning" : "error" },
+    ...state.diagnostics.map((d) => {
+      const item = el("li", { class: d.severity === "warning" ? "warning" : "error", title: "Show this line in the editor" },
         el("code", {}, d.code), ` line ${d.line ?? "?"}: ${d.message}`,
-        ...(d.help ? [el("div", { class: "help" }, `help: ${d.help}`)] : [])),
-    ),
+        ...(d.help ? [el("div", { class: "help" }, `help: ${d.help}`)] : []));
+      item.addEventListener("click", () => {
+        if (!editor || d.line === undefined) return;
+        const at = offsetOf(editor.state.doc, d.line, d.column ?? 1);
+        editor.dispatch({ selection: { anchor: at }, scrollIntoView: true });
+        editor.focus();
+      });
+      return item;
+    }),
   );
   $("#problem-count").textContent = state.diagnostics.length ? String(state.diagnostics.length) : "";
 }

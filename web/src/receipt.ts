@@ -45,7 +45,11 @@ export function renderReceipt(decision: Decision): HTMLElement {
   const skipped = (decision.trace ?? []).filter((t) => t.kind === "skipped");
   if (skipped.length) {
     const list = el("ul", { class: "skipped" });
-    for (const s of skipped) list.append(el("li", {}, el("span", {}, s.message ?? s.rule ?? ""), el("span", { class: "muted" }, ` — not this one: ${s.condition ?? ""} does not hold`)));
+    for (const s of skipped) {
+      const read = (s.values ?? []).map((v) => `${v.name} = ${v.value}`).join(", ");
+      list.append(el("li", {}, el("span", {}, s.message ?? s.rule ?? ""),
+        el("div", { class: "muted" }, `did not apply: “${s.condition ?? ""}” is not true${read ? ` (${read})` : ""}`)));
+    }
     box.append(el("p", {}, "Rules checked first that did not apply:"), list);
   }
   for (const note of decision.notes) box.append(el("p", { class: "note" }, note));

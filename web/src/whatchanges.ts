@@ -2,7 +2,7 @@
 // file, through `refund diff`'s engine (POST /v1/diff).
 import { api, type Decision } from "./api";
 import { moneyText } from "./money";
-import { parseOrder, type OrderObject } from "./orderform";
+import { orderJson, parseOrder, type OrderObject } from "./orderform";
 import { el } from "./receipt";
 
 /** A decision, or `{error}` (the engine's untagged `diff::Answer`). */
@@ -82,10 +82,16 @@ export async function renderDiff(box: HTMLElement, id: string, edited: string, f
     orders = /\.csv$/i.test(file.name) ? ordersFromCsv(text) : ordersFromJsonLines(text);
     source = file.name;
   } else {
+    // The examples of both versions, each order once, named by its example.
     const saved = await api.exampleOrders((await api.policy(id)).source);
     const now = await api.exampleOrders(edited);
-    orders = [...saved, ...now].map((e) => e.order);
-    source = "the examples of both versions";
+    const seen = new Map<string, unknown>();
+    for (const example of [...saved, ...now]) {
+      const order = { ...(example.order as OrderObject), id: example.name };
+      seen.set(orderJson(order, 0), order);
+    }
+    orders = [...seen.values()];
+    source = "the policy's examples";
   }
   const impact = (await api.diff(id, edited, orders)) as Impact;
   const currency = impact.groups[0]?.examples[0]?.order.currency ?? "CNY";

@@ -42,6 +42,8 @@ async function edit(from, to) {
   // CodeMirror takes the DOM selection on the next selectionchange event.
   await page.waitForTimeout(50);
   await page.keyboard.type(to, { delay: 5 });
+  // Close the completion list typing opened, as a person would.
+  await page.keyboard.press("Escape");
 }
 
 function select(from) {
@@ -112,7 +114,6 @@ test("the page loads from the server alone, with the policy highlighted", { skip
 
 test("a broken line is underlined with its message, code and help; fixing it clears it", { skip }, async () => {
   await edit("order.paid.cash", "order.paid.csh");
-  await page.keyboard.press("Escape");
   const underline = page.locator(".cm-lintRange-error").first();
   await underline.waitFor();
   await underline.hover();
@@ -137,6 +138,14 @@ test("completion offers order fields and the names the file declares", { skip },
   assert.ok(options.some((o) => o.includes("order.paid.cash")), `order.paid.cash offered: ${options}`);
   await page.keyboard.press("Escape");
   for (let i = 0; i < "\norder.pa".length; i++) await page.keyboard.press("Backspace");
+});
+
+test("format on demand lays the text out as refund fmt does", { skip }, async () => {
+  await edit("currency CNY", "currency      CNY");
+  await page.click("#format");
+  await page.waitForFunction(() => document.querySelector("#status")?.textContent === "Formatted.");
+  const line = await page.locator(".cm-line", { hasText: /^\s*currency\s+CNY$/ }).first().innerText();
+  assert.equal(line, "  currency CNY");
 });
 
 test("an example runs and loads its order; the receipt reads in plain words", { skip }, async () => {
@@ -204,8 +213,26 @@ test("what changes: the edited text against the saved one, on the examples", { s
   await page.click("#diff-run");
   const summary = page.locator("[data-testid=diff-summary]");
   await summary.waitFor({ timeout: 30_000 });
-  assert.match(await summary.innerText(), /^\d+ of \d+ decisions change/);
+  assert.match(await summary.innerText(), /^[1-9]\d* of 9 decisions change/, "the nine examples, each once");
+  // The 48-hour example is no longer a no-reason refund: named by its example, in plain money.
+  const group = await page.locator("#diff-box .group").first().innerText();
+  assert.match(group, /no_reason → used_time/);
+  assert.match(group, /48 小时内申请.*900\.00 CNY by no_reason → [\d,]+\.\d\d CNY by used_time/);
   await shot("what-changes");
+
+  // An uploaded orders file, as JSON Lines and as CSV: only the 48-hour order changes.
+  const json = ["within-48-hours", "exactly-120-hours"].map((name) => JSON.parse(readFileSync(new URL(`../../examples/orders/${name}.json`, import.meta.url), "utf8")));
+  const jsonl = json.map((o) => JSON.stringify(o)).join("\n") + "\n";
+  const header = "id,account.id,billing,purchase,currency,purchased_at,expires_at,requested_at,list_price,paid.cash,paid.voucher,payment_channel";
+  const csv = [header, ...json.map((o) => [o.id, o.account.id, o.billing, o.purchase, o.currency, o.purchased_at, o.expires_at, o.requested_at, o.list_price, o.paid.cash, o.paid.voucher, o.payment_channel].join(","))].join("\r\n");
+  for (const [name, text] of [["orders.jsonl", jsonl], ["orders.csv", csv]]) {
+    await page.setInputFiles("#diff-file", { name, mimeType: "text/plain", buffer: Buffer.from(text) });
+    await page.click("#diff-run");
+    await page.waitForFunction((name) => document.querySelector("[data-testid=diff-summary]")?.textContent?.includes(name), name);
+    assert.match(await summary.innerText(), new RegExp(`^1 of 2 decisions change on ${name.replace(".", "\\.")}`));
+    assert.match(await page.locator("#diff-box .group").first().innerText(), /kfy-48h: 900\.00 CNY by no_reason →/);
+  }
+  await page.setInputFiles("#diff-file", []);
   await edit("held < 2 days", "held < 5 days");
 });
 
