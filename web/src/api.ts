@@ -157,6 +157,8 @@ export const api = {
   format: (text: string) => call<{ text: string }>("POST", "/v1/format", { text }),
   exampleOrders: (text: string) => call<ExampleOrder[]>("POST", "/v1/example-orders", { text }, {}, "orders"),
   evaluate: (id: string, order: unknown) => call<Decision>("POST", `/v1/policies/${encodeURIComponent(id)}/evaluate?explain=true`, { json: order }),
+  /** Decides an order with the text in the editor (saved or not), explained. */
+  tryOrder: (text: string, order: unknown) => call<Decision>("POST", "/v1/try", { json: { text, order } }),
   evaluateMany: (id: string, orders: unknown[]) => call<unknown[]>("POST", `/v1/policies/${encodeURIComponent(id)}/evaluate`, { json: orders }),
   compare: (order: unknown, policies?: string[]) => call<unknown>("POST", "/v1/compare", { json: { order, policies } }),
   /** `old` and `new`: a loaded policy's id or a policy's text. */

@@ -124,11 +124,13 @@ async function evaluate(): Promise<void> {
   if ($("#order-json").classList.contains("active") && !readRawOrder()) return;
   const box = $("#receipt-box");
   try {
-    const decision = await api.evaluate(state.id, state.order);
+    const decision = await api.tryOrder(state.text, state.order);
     box.replaceChildren(renderReceipt(decision));
-    status("Decided with the saved version of this policy.", "ok");
+    status(state.text === state.saved ? "Decided with the saved policy." : "Decided with the text in the editor (not saved yet).", "ok");
   } catch (error) {
-    box.replaceChildren(el("p", { class: "error", "data-testid": "receipt-error" }, error instanceof Error ? error.message : String(error)));
+    const message = error instanceof Error ? error.message : String(error);
+    const help = error instanceof ApiError && error.body && typeof error.body === "object" ? (error.body as { help?: string }).help : undefined;
+    box.replaceChildren(el("p", { class: "error", "data-testid": "receipt-error" }, message), ...(help ? [el("p", { class: "help" }, `help: ${help}`)] : []));
   }
 }
 

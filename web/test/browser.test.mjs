@@ -169,6 +169,12 @@ test("a filled order gives the receipt total; earlier rules say why they did not
   assert.match(receipt, /to the account balance/);
   assert.doesNotMatch(receipt, /\d\.\d{3,}/, "no sub-cent amounts");
   await shot("order-receipt");
+  // The receipt follows the text being edited, before it is saved: a 20.00 CNY fee.
+  await edit("= 10.00 CNY", "= 20.00 CNY");
+  await page.click("#evaluate");
+  await page.waitForFunction(() => document.querySelector("[data-testid=receipt-total]")?.textContent === "866.30 CNY");
+  assert.match(await page.locator("#status").innerText(), /not saved yet/);
+  await edit("= 20.00 CNY", "= 10.00 CNY");
 });
 
 test("compare shows a cell per provider and a chart whose Chinese names are drawn", { skip }, async () => {
