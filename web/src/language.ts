@@ -48,5 +48,4 @@ export const policyLanguage = StreamLanguage.define<State>({
   startState: () => ({ afterDot: false }),
   token: tokenStyle,
   languageData: { commentTokens: { line: "#" } },
-  tokenTable: {},
 });

@@ -40,7 +40,7 @@ function input(field: OrderField | { path: string; kind: string; choices?: reado
     const v = box.value.trim();
     if (v === "") return onInput(undefined);
     // Amounts and counts stay exact decimal text in the JSON (the server reads numbers exactly).
-    if ((field.kind === "amount" || field.kind === "count" || field.kind === "number" || field.kind === "money") && /^-?\d+(\.\d+)?$/.test(v)) return onInput(new RawNumber(v));
+    if ((field.kind === "amount" || field.kind === "count") && /^-?\d+(\.\d+)?$/.test(v)) return onInput(new RawNumber(v));
     onInput(v);
   });
   return box;
