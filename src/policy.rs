@@ -334,6 +334,20 @@ impl Policy {
         self.all_versions().any(|v| v.program.attributes.iter().any(|a| a.name == name))
     }
 
+    /// `sha256:` and the hex digest of the policy's source text: the `policy.digest` every
+    /// decision carries, so a service can say which text it loaded before deciding anything.
+    ///
+    /// ```
+    /// let policy = refund_rules::Policy::parse(r#"
+    /// policy tiny { name "Tiny" currency USD timezone "UTC" source "https://example.com" read 2026-11-01
+    ///   rule other "No refund": deny }"#)?;
+    /// assert!(policy.digest().starts_with("sha256:"));
+    /// # Ok::<(), refund_rules::PolicyError>(())
+    /// ```
+    pub fn digest(&self) -> &str {
+        &self.newest.reference.digest
+    }
+
     /// ISO 4217 code of its currency (of the newest version).
     pub fn currency(&self) -> &str {
         &self.latest().currency

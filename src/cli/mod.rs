@@ -11,6 +11,8 @@ mod fmt;
 mod grid;
 mod orders;
 mod receipt;
+#[cfg(feature = "serve")]
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -194,6 +196,41 @@ enum Command {
         #[arg(required = true)]
         policies: Vec<PathBuf>,
     },
+    /// Serve the policies of a folder over HTTP (JSON in and out); reloads them when they change.
+    #[cfg(feature = "serve")]
+    Serve(ServeArgs),
+}
+
+/// The options of `refund serve`.
+#[cfg(feature = "serve")]
+#[derive(Debug, clap::Args)]
+struct ServeArgs {
+    /// The folder of `.policy` files.
+    folder: PathBuf,
+    /// Where to listen (loopback by default; port 0 picks a free one).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    addr: std::net::SocketAddr,
+    /// A file holding the bearer token that saving a policy (`PUT /v1/policies/ID`) needs.
+    #[arg(long)]
+    token_file: Option<PathBuf>,
+    /// Append every decision given to this file, one JSON line each (the audit log).
+    #[arg(long)]
+    decision_log: Option<PathBuf>,
+    /// Rotate the decision log when it reaches this many kilobytes.
+    #[arg(long, default_value_t = 102_400)]
+    decision_log_max_kb: u64,
+    /// The largest request body accepted, in kilobytes.
+    #[arg(long, default_value_t = 4096)]
+    max_body_kb: usize,
+    /// The longest a request may take, in seconds.
+    #[arg(long, default_value_t = 30)]
+    timeout: u64,
+    /// Requests handled at once; more wait their turn.
+    #[arg(long, default_value_t = 256)]
+    concurrency: usize,
+    /// How often the folder is read again for changed policies, in milliseconds.
+    #[arg(long, default_value_t = 1000)]
+    poll_ms: u64,
 }
 
 impl Command {
@@ -222,8 +259,27 @@ impl Command {
                 inputs.extend([old, new]);
                 inputs.extend(orders);
             }
+            #[cfg(feature = "serve")]
+            Command::Serve(args) => inputs.push(&args.folder),
         }
         inputs.into_iter().map(PathBuf::as_path).collect()
+    }
+}
+
+#[cfg(feature = "serve")]
+impl ServeArgs {
+    fn options(&self) -> serve::ServeOptions {
+        serve::ServeOptions {
+            folder: self.folder.clone(),
+            addr: self.addr,
+            token_file: self.token_file.clone(),
+            decision_log: self.decision_log.clone(),
+            decision_log_max_bytes: self.decision_log_max_kb.saturating_mul(1 << 10),
+            max_body: self.max_body_kb.saturating_mul(1 << 10),
+            timeout: std::time::Duration::from_secs(self.timeout.max(1)),
+            concurrency: self.concurrency,
+            poll: std::time::Duration::from_millis(self.poll_ms.max(10)),
+        }
     }
 }
 
@@ -289,6 +345,11 @@ pub fn main() -> ExitCode {
         eprintln!("error: {message}");
         return ExitCode::from(Exit::Input as u8);
     }
+    #[cfg(feature = "serve")]
+    if let Command::Serve(args) = &cli.command {
+        // The server stops on SIGTERM itself, after its requests in flight.
+        return ExitCode::from(serve::run(&args.options()) as u8);
+    }
     files::remove_unfinished_files_on_signal();
     let exit = match cli.command {
         Command::Eval { policy, orders, format, explain } => eval::run(&policy, &orders, format, explain),
@@ -320,6 +381,8 @@ pub fn main() -> ExitCode {
         Command::Diff { old, new, orders, format } => diff::run(&old, &new, orders.as_ref(), format),
         Command::Test { policies } => check::test(&policy_files(&policies)),
         Command::Fmt { policies, check } => fmt::run(&policy_files(&policies), check),
+        #[cfg(feature = "serve")]
+        Command::Serve(args) => serve::run(&args.options()),
     };
     ExitCode::from(exit as u8)
 }

@@ -32,6 +32,10 @@ mod properties;
 mod prove;
 mod readme;
 mod scenarios;
+#[cfg(feature = "serve")]
+mod serve;
+#[cfg(feature = "serve")]
+mod serve_reload;
 mod shipped_policies;
 
 use std::path::Path;
