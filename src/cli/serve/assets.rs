@@ -35,7 +35,11 @@ const ASSETS: [Asset; 3] = [
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../../web/dist/app.js"),
     },
-    Asset { name: "app.css", content_type: "text/css; charset=utf-8", bytes: include_bytes!("../../../web/dist/app.css") },
+    Asset {
+        name: "app.css",
+        content_type: "text/css; charset=utf-8",
+        bytes: include_bytes!("../../../web/dist/app.css"),
+    },
 ];
 
 /// The routes of the workbench: its files, and the two calls only an editor needs.
@@ -53,9 +57,13 @@ async fn file(Path(name): Path<String>) -> Response {
 
 fn serve(name: &str) -> Response {
     let Some(asset) = ASSETS.iter().find(|a| a.name == name) else {
-        return super::problem::Problem::new(StatusCode::NOT_FOUND, super::problem::codes::NO_ROUTE, format!("no page `/{name}`"))
-            .help("the workbench is at `/`; the API is described by /openapi.json")
-            .into_response();
+        return super::problem::Problem::new(
+            StatusCode::NOT_FOUND,
+            super::problem::codes::NO_ROUTE,
+            format!("no page `/{name}`"),
+        )
+        .help("the workbench is at `/`; the API is described by /openapi.json")
+        .into_response();
     };
     let mut response = (StatusCode::OK, asset.bytes).into_response();
     let headers = response.headers_mut();
@@ -80,8 +88,10 @@ mod tests {
     #[test]
     fn every_built_file_is_embedded() -> std::io::Result<()> {
         let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web/dist");
-        let mut built: Vec<String> =
-            std::fs::read_dir(dist)?.filter_map(|e| e.ok()).map(|e| e.file_name().to_string_lossy().into_owned()).collect();
+        let mut built: Vec<String> = std::fs::read_dir(dist)?
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
         built.sort();
         let mut embedded: Vec<String> = ASSETS.iter().map(|a| a.name.to_owned()).collect();
         embedded.sort();

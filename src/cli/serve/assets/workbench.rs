@@ -36,8 +36,12 @@ async fn format(body: Bytes) -> Result<Response, Problem> {
     match format_policy(text) {
         Ok(formatted) => Ok(json_value(StatusCode::OK, &json!({ "text": formatted }))),
         Err(FormatError::Syntax(error)) => {
-            let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, codes::POLICY_REFUSED, "the policy cannot be formatted until it parses")
-                .help("fix the underlined syntax error, then format again");
+            let mut problem = Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                codes::POLICY_REFUSED,
+                "the policy cannot be formatted until it parses",
+            )
+            .help("fix the underlined syntax error, then format again");
             problem.diagnostics = Some(vec![diagnostic_json(&Diagnostic::from(&error), text)]);
             Err(problem)
         }
@@ -54,7 +58,8 @@ async fn example_orders(body: Bytes) -> Result<Response, Problem> {
         return Ok(json_value(StatusCode::OK, &json!([])));
     };
     let names = policy.run_examples().into_iter().map(|e| e.name);
-    let examples: Vec<_> = names.zip(policy.example_orders()).map(|(name, order)| json!({ "name": name, "order": order })).collect();
+    let examples: Vec<_> =
+        names.zip(policy.example_orders()).map(|(name, order)| json!({ "name": name, "order": order })).collect();
     Ok(json_value(StatusCode::OK, &examples))
 }
 
@@ -72,11 +77,16 @@ struct TryBody {
 async fn try_order(body: Bytes) -> Result<Response, Problem> {
     let mut deserializer = serde_json::Deserializer::from_slice(&body);
     let request: TryBody = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| {
-        Problem::bad_body(format!("{} at `{}`; send {{\"text\": POLICY, \"order\": ORDER}}", error.inner(), error.path()))
+        Problem::bad_body(format!(
+            "{} at `{}`; send {{\"text\": POLICY, \"order\": ORDER}}",
+            error.inner(),
+            error.path()
+        ))
     })?;
     let policy = Policy::parse(&request.text).map_err(|error| {
-        let mut problem = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, codes::POLICY_REFUSED, "the edited policy does not check")
-            .help("fix the underlined problems, then decide the order again");
+        let mut problem =
+            Problem::new(StatusCode::UNPROCESSABLE_ENTITY, codes::POLICY_REFUSED, "the edited policy does not check")
+                .help("fix the underlined problems, then decide the order again");
         problem.diagnostics = Some(error.diagnostics().iter().map(|d| diagnostic_json(d, &request.text)).collect());
         problem
     })?;
