@@ -37,6 +37,8 @@ mod serve;
 #[cfg(feature = "serve")]
 mod serve_reload;
 mod shipped_policies;
+#[cfg(feature = "serve")]
+mod workbench;
 
 use std::path::Path;
 

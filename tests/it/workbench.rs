@@ -1,0 +1,83 @@
+//! The web workbench (issue #15) as `refund serve` ships it: the embedded page at `/`, and the
+//! routes it calls on a text that is not saved (format, example orders, try an order). The page
+//! itself is driven in a browser by `.ci/web`.
+
+use refund_rules::{Order, Policy};
+use serde_json::{json, Value};
+
+use super::serve::{call, get, post, root, Server};
+
+const KUFANYUN: &str = "kufanyun.policy";
+
+fn text() -> String {
+    std::fs::read_to_string(root().join("policies").join(KUFANYUN)).unwrap()
+}
+
+#[test]
+fn the_page_is_served_from_the_binary_and_may_only_talk_to_its_server() {
+    let server = Server::start("workbench-page", &[KUFANYUN], &[]);
+    let agent = ureq::agent();
+    let page = get(&agent, &server.url("/"));
+    assert_eq!((page.status, page.content_type.as_str()), (200, "text/html"), "{}", page.body);
+    assert_eq!(page.body, std::fs::read_to_string(root().join("web/dist/index.html")).unwrap());
+    let response = agent.get(&server.url("/app.js")).call().unwrap();
+    assert_eq!(response.content_type(), "text/javascript");
+    let policy = response.header("content-security-policy").unwrap().to_owned();
+    assert!(policy.contains("default-src 'self'") && policy.contains("connect-src 'self'"), "{policy}");
+    assert_eq!(response.into_string().unwrap(), std::fs::read_to_string(root().join("web/dist/app.js")).unwrap());
+    // No other file is served, and a missing one is problem JSON, not an index page.
+    get(&agent, &server.url("/secrets.txt")).problem(404, "E303");
+    get(&agent, &server.url("/..%2FCargo.toml")).problem(404, "E303");
+}
+
+#[test]
+fn format_example_orders_and_try_work_on_an_unsaved_text() {
+    let server = Server::start("workbench-calls", &[KUFANYUN], &[]);
+    let agent = ureq::agent();
+    let text = text();
+    let policy = Policy::parse(&text).unwrap();
+
+    // Format: `refund fmt`'s layout; a text that does not parse says where.
+    let messy = text.replace("  currency CNY", "  currency      CNY");
+    let formatted = call(&agent, "POST", &server.url("/v1/format"), &[], Some(&messy)).json();
+    assert_eq!(formatted["text"], refund_rules::format::format_policy(&messy).unwrap());
+    assert_eq!(formatted["text"], text.as_str());
+    let broken = call(&agent, "POST", &server.url("/v1/format"), &[], Some("policy p {")).problem(422, "E307");
+    assert_eq!(broken["diagnostics"][0]["line"], 1, "{broken}");
+
+    // Example orders: every example's full order, by name, in the order of /v1/check.
+    let examples = call(&agent, "POST", &server.url("/v1/example-orders"), &[], Some(&text)).json();
+    let names: Vec<String> = policy.run_examples().into_iter().map(|e| e.name).collect();
+    let listed: Vec<&str> = examples.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
+    assert_eq!(listed, names);
+    for (example, order) in examples.as_array().unwrap().iter().zip(policy.example_orders()) {
+        assert_eq!(example["order"], serde_json::to_value(&order).unwrap());
+    }
+    let none = call(&agent, "POST", &server.url("/v1/example-orders"), &[], Some("policy p {")).json();
+    assert_eq!(none, json!([]));
+
+    // Try: the edited text decides, explained; the saved policy is untouched.
+    let order = examples[1]["order"].clone();
+    let edited = text.replace("= 10.00 CNY", "= 20.00 CNY");
+    let body = json!({ "text": edited, "order": order }).to_string();
+    let decision = post(&agent, &server.url("/v1/try"), &body).json();
+    let library = Policy::parse(&edited).unwrap().explain(&Order::from_json_value(order.clone()).unwrap()).unwrap();
+    assert_eq!(decision, serde_json::to_value(&library).unwrap());
+    assert_eq!(decision["amount"], "866.30");
+    assert!(decision["trace"].as_array().is_some_and(|t| !t.is_empty()));
+    let saved = post(&agent, &server.url("/v1/policies/kufanyun/evaluate"), &order.to_string()).json();
+    assert_eq!(saved["amount"], "876.30");
+
+    // A text that does not check, or a bad order, is refused with what to fix.
+    let body = json!({ "text": text.replace("order.paid.cash", "order.paid.csh"), "order": order }).to_string();
+    let refused = post(&agent, &server.url("/v1/try"), &body).problem(422, "E307");
+    assert!(refused["diagnostics"]
+        .as_array()
+        .is_some_and(|d| d.iter().any(|d| d["help"].as_str().unwrap_or("").contains("cash"))));
+    let mut bad: Value = order;
+    bad["paid"]["cash"] = json!("lots");
+    let body = json!({ "text": text, "order": bad }).to_string();
+    let problem = post(&agent, &server.url("/v1/try"), &body).problem(400, "E201");
+    assert_eq!(problem["field"], "paid.cash");
+    post(&agent, &server.url("/v1/try"), r#"{"text": "x"}"#).problem(400, "E301");
+}
