@@ -81,3 +81,42 @@ fn format_example_orders_and_try_work_on_an_unsaved_text() {
     assert_eq!(problem["field"], "paid.cash");
     post(&agent, &server.url("/v1/try"), r#"{"text": "x"}"#).problem(400, "E301");
 }
+
+#[test]
+fn the_texts_a_save_replaced_can_be_listed_and_read_back() {
+    let dir = super::serve::scratch("workbench-history");
+    std::fs::copy(root().join("policies").join(KUFANYUN), dir.join("policies").join(KUFANYUN)).unwrap();
+    std::fs::write(dir.join("token"), "0123456789abcdef0123456789abcdef\n").unwrap();
+    let token_file = dir.join("token");
+    let server = Server::start_in(dir, &["--token-file", token_file.to_str().unwrap()]);
+    let agent = ureq::agent();
+    let history = server.url("/v1/policies/kufanyun/history");
+    assert_eq!(get(&agent, &history).json(), json!([]), "never saved over: no history");
+
+    let original = text();
+    let edited = original.replace("policy kufanyun {", "# edited\npolicy kufanyun {");
+    let auth = [("Authorization", "Bearer 0123456789abcdef0123456789abcdef")];
+    let saved = call(&agent, "PUT", &server.url("/v1/policies/kufanyun"), &auth, Some(&edited));
+    assert_eq!(saved.status, 200, "{}", saved.body);
+    let versions = get(&agent, &history).json();
+    let version = versions[0]["version"].as_str().unwrap().to_owned();
+    assert_eq!(versions.as_array().unwrap().len(), 1);
+    let kept = get(&agent, &format!("{history}/{version}"));
+    assert_eq!((kept.status, kept.content_type.as_str()), (200, "text/plain"));
+    assert_eq!(kept.body, original);
+
+    // Restoring is saving the kept text again; the text it replaces is kept in turn, newest first.
+    let restored = call(&agent, "PUT", &server.url("/v1/policies/kufanyun"), &auth, Some(&kept.body));
+    assert_eq!(restored.status, 200, "{}", restored.body);
+    assert_eq!(std::fs::read_to_string(server.policies().join(KUFANYUN)).unwrap(), original);
+    let versions = get(&agent, &history).json();
+    assert_eq!(versions.as_array().unwrap().len(), 2);
+    let newest = versions[0]["version"].as_str().unwrap();
+    assert!(newest > version.as_str(), "{versions}");
+    assert_eq!(get(&agent, &format!("{history}/{newest}")).body, edited);
+
+    // Only listed versions are read: nothing else in or out of the folder.
+    get(&agent, &format!("{history}/20990101T000000.000000Z")).problem(404, "E302");
+    get(&agent, &format!("{history}/..%2F..%2Fkufanyun")).problem(404, "E302");
+    get(&agent, &server.url("/v1/policies/nope/history")).problem(404, "E302");
+}

@@ -163,6 +163,9 @@ export const api = {
   compare: (order: unknown, policies?: string[]) => call<unknown>("POST", "/v1/compare", { json: { order, policies } }),
   /** `old` and `new`: a loaded policy's id or a policy's text. */
   diff: (old: string, next: string, orders: unknown[]) => call<unknown>("POST", "/v1/diff", { json: { old, new: next, orders } }),
+  /** The texts saves replaced, newest first. */
+  history: (id: string) => call<{ version: string }[]>("GET", `/v1/policies/${encodeURIComponent(id)}/history`),
+  historyText: (id: string, version: string) => call<string>("GET", `/v1/policies/${encodeURIComponent(id)}/history/${encodeURIComponent(version)}`),
   save: (id: string, text: string, token: string) =>
     call<unknown>("PUT", `/v1/policies/${encodeURIComponent(id)}`, { text }, { authorization: `Bearer ${token}` }),
 };

@@ -13,8 +13,8 @@ interface State {
   id: string;
   /** The text on disk, as last loaded or saved. */
   saved: string;
-  /** The text before this page's last save: what "Restore previous version" writes back. */
-  previous: string | null;
+  /** The texts saves replaced (the server's history), newest first. */
+  history: string[];
   text: string;
   order: OrderObject;
   examples: ExampleOutcome[];
@@ -23,7 +23,7 @@ interface State {
   diagnostics: Diagnostic[];
 }
 
-const state: State = { policies: [], id: "", saved: "", previous: null, text: "", order: {}, examples: [], examplesWaiting: false, diagnostics: [] };
+const state: State = { policies: [], id: "", saved: "", history: [], text: "", order: {}, examples: [], examplesWaiting: false, diagnostics: [] };
 let editor: EditorView | null = null;
 
 const $ = <T extends HTMLElement>(selector: string) => document.querySelector(selector) as T;
@@ -144,7 +144,6 @@ async function loadPolicy(id: string): Promise<void> {
   state.id = id;
   state.saved = detail.source;
   state.text = detail.source;
-  state.previous = null;
   state.examples = examplesOf(detail);
   const first = (await api.exampleOrders(detail.source))[0];
   state.order = first ? (first.order as OrderObject) : {};
@@ -152,7 +151,7 @@ async function loadPolicy(id: string): Promise<void> {
   editor = createEditor($("#editor"), detail.source, { check, onChange: (text) => (state.text = text) });
   renderExamples();
   renderOrder();
-  updateRestore();
+  await updateRestore();
   status(`${detail.name} — ${detail.currency}`);
 }
 
@@ -176,9 +175,8 @@ async function save(text: string, what: string): Promise<boolean> {
   sessionStorage.setItem("refund-token", token);
   try {
     await api.save(state.id, text, token);
-    state.previous = state.saved;
     state.saved = text;
-    updateRestore();
+    await updateRestore();
     status(`${what}: written to the policy folder.`, "ok");
     return true;
   } catch (error) {
@@ -199,14 +197,30 @@ async function save(text: string, what: string): Promise<boolean> {
   }
 }
 
-function updateRestore(): void {
-  ($("#restore") as HTMLButtonElement).disabled = state.previous === null;
+/** "20261201T043000.123456Z" -> "2026-12-01 04:30:00 UTC". */
+function versionTime(version: string): string {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})/.exec(version);
+  return m ? `${m[1]}-${m[2]}-${m[3]} ${m[4]}:${m[5]}:${m[6]} UTC` : version;
 }
 
+async function updateRestore(): Promise<void> {
+  state.history = (await api.history(state.id).catch(() => [])).map((h) => h.version);
+  const button = $("#restore") as HTMLButtonElement;
+  const newest = state.history[0];
+  button.disabled = newest === undefined;
+  button.title = newest === undefined ? "No save has replaced this policy yet" : `Save again the text replaced at ${versionTime(newest)}`;
+}
+
+/** Writes back the text the last save replaced (itself kept in the history, so this can be undone too). */
 async function restore(): Promise<void> {
-  if (state.previous === null) return;
-  const previous = state.previous;
-  if (await save(previous, "Previous version restored")) setText(previous);
+  const newest = state.history[0];
+  if (newest === undefined) return;
+  try {
+    const previous = await api.historyText(state.id, newest);
+    if (await save(previous, `Previous version (replaced at ${versionTime(newest)}) restored`)) setText(previous);
+  } catch (error) {
+    showError(error);
+  }
 }
 
 async function start(): Promise<void> {

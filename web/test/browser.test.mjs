@@ -274,8 +274,13 @@ test("saving a good policy writes it; the previous version can be restored", { s
   assert.notEqual(saved, original);
   assert.equal(saved, original.replace("policy kufanyun {", "# 由工作台保存\npolicy kufanyun {"), "the file holds the edited text");
   await shot("saved");
+  // The history is the server's: a page opened afresh can still restore.
+  await page.reload();
+  await page.waitForSelector("[data-testid=example]");
+  await page.waitForFunction(() => !document.querySelector("#restore").disabled);
+  await page.fill("#token", readFileSync(process.env.REFUND_TOKEN_FILE, "utf8").trim());
   await page.click("#restore");
-  await page.waitForFunction(() => document.querySelector("#status")?.textContent?.startsWith("Previous version restored"));
+  await page.waitForFunction(() => document.querySelector("#status")?.textContent?.startsWith("Previous version (replaced at "));
   assert.equal(readFileSync(FILE(), "utf8"), original, "the previous text is back on disk");
   await shot("restored");
   assert.deepEqual(offSite, [], "no request left the server during the whole session");

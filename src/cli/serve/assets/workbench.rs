@@ -2,12 +2,16 @@
 //! edited and not saved: formatting it as `refund fmt` does, the full orders of its in-file
 //! examples (clicking an example loads its order; "what changes" decides them under both
 //! texts), and deciding an order with it. None changes anything or enters the decision log:
-//! an unsaved text's decisions are what-ifs.
+//! an unsaved text's decisions are what-ifs. And the texts a save replaced (kept by `save.rs`
+//! in `POLICY_DIR/.history/ID/`), so that a page opened later can still restore one.
 
 use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::header;
 use axum::http::StatusCode;
+use axum::response::IntoResponse;
 use axum::response::Response;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use refund_rules::format::{format_policy, FormatError};
 use refund_rules::{Diagnostic, EvalError, Order, Policy};
@@ -23,6 +27,8 @@ pub fn router() -> Router<Shared> {
         .route("/v1/format", post(format))
         .route("/v1/example-orders", post(example_orders))
         .route("/v1/try", post(try_order))
+        .route("/v1/policies/{id}/history", get(history))
+        .route("/v1/policies/{id}/history/{version}", get(history_text))
 }
 
 fn text_of(body: &Bytes) -> Result<&str, Problem> {
@@ -93,4 +99,48 @@ async fn try_order(body: Bytes) -> Result<Response, Problem> {
     let order = Order::from_json_value(request.order).map_err(|e| Problem::from_eval(&policy, &EvalError::from(e)))?;
     let decision = policy.explain(&order).map_err(|e| Problem::from_eval(&policy, &e))?;
     Ok(json_value(StatusCode::OK, &decision))
+}
+
+/// The saved-over texts of policy `id`, newest first: the file names `save.rs` gives them
+/// (`20261201T043000.123456Z.policy`, so that sorting by name sorts by time).
+fn history_versions(state: &Shared, id: &str) -> Result<Vec<String>, Problem> {
+    state.registry.policy(id).ok_or_else(|| Problem::unknown_policy(id))?;
+    let folder = state.registry.folder().join(".history").join(id);
+    let mut versions: Vec<String> = match std::fs::read_dir(folder) {
+        Ok(entries) => entries
+            .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
+            .filter_map(|name| name.strip_suffix(".policy").map(str::to_owned))
+            .collect(),
+        // Never saved over: no history yet.
+        Err(_) => Vec::new(),
+    };
+    versions.sort_unstable_by(|a, b| b.cmp(a));
+    Ok(versions)
+}
+
+/// `GET /v1/policies/{id}/history`: `[{"version"}]`, newest first.
+async fn history(State(state): State<Shared>, Path(id): Path<String>) -> Result<Response, Problem> {
+    let versions = history_versions(&state, &id)?;
+    Ok(json_value(StatusCode::OK, &versions.iter().map(|v| json!({ "version": v })).collect::<Vec<_>>()))
+}
+
+/// `GET /v1/policies/{id}/history/{version}`: that text. Only a version the listing names is
+/// read, so the path cannot leave the history folder.
+async fn history_text(
+    State(state): State<Shared>,
+    Path((id, version)): Path<(String, String)>,
+) -> Result<Response, Problem> {
+    let versions = history_versions(&state, &id)?;
+    let missing = || {
+        Problem::new(
+            StatusCode::NOT_FOUND,
+            codes::NOT_FOUND,
+            format!("policy `{id}` has no saved-over version `{version}`"),
+        )
+        .help(format!("GET /v1/policies/{id}/history lists its versions"))
+    };
+    let name = versions.iter().find(|v| **v == version).ok_or_else(missing)?;
+    let path = state.registry.folder().join(".history").join(&id).join(format!("{name}.policy"));
+    let text = std::fs::read_to_string(path).map_err(|_| missing())?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response())
 }
