@@ -251,7 +251,17 @@ async function start(): Promise<void> {
     void renderDiff($("#diff-box"), state.id, state.text, file).catch(showError);
   });
   const picker = $("#policy") as HTMLSelectElement;
-  picker.addEventListener("change", () => void loadPolicy(picker.value).catch(showError));
+  picker.addEventListener("change", () => {
+    if (state.text !== state.saved && !confirm("This policy has edits that are not saved. Open another and lose them?")) {
+      picker.value = state.id;
+      return;
+    }
+    void loadPolicy(picker.value).catch(showError);
+  });
+  // Leaving the page with unsaved edits asks first (the browser words the question).
+  addEventListener("beforeunload", (event) => {
+    if (state.text !== state.saved) event.preventDefault();
+  });
   try {
     state.policies = await api.policies();
     picker.replaceChildren(...state.policies.map((p) => el("option", { value: p.id }, `${p.name} (${p.currency})`)));
