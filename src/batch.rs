@@ -13,7 +13,7 @@ use std::io::Write;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::decision::{Decision, Review};
+use crate::decision::Decision;
 use crate::eval::EvalError;
 use crate::ledger::{AccountHistory, Ledger};
 use crate::order::Order;
@@ -399,14 +399,29 @@ fn render(record: &Record, result: &Result<Decision, String>, csv_output: bool) 
     if csv_output {
         return render_csv(record, result);
     }
-    match result {
-        // `{"line":N,` followed by the decision's own fields: no intermediate JSON tree.
-        Ok(decision) => match serde_json::to_string(decision) {
-            Ok(json) => format!("{{\"line\":{},{}\n", record.line, json.strip_prefix('{').unwrap_or(&json)),
-            Err(error) => format!("{}\n", serde_json::json!({ "line": record.line, "error": error.to_string() })),
-        },
-        Err(error) => format!("{}\n", serde_json::json!({ "line": record.line, "error": error })),
+    let json = match result {
+        Ok(decision) => serde_json::to_string(&Decided { line: record.line, decision }),
+        Err(error) => serde_json::to_string(&Failed { line: record.line, error }),
+    };
+    match json {
+        Ok(json) => json + "\n",
+        Err(error) => format!("{}\n", serde_json::json!({ "line": record.line, "error": error.to_string() })),
     }
+}
+
+/// A decided record as written: its input line, then the decision's own fields.
+#[derive(serde::Serialize)]
+struct Decided<'a> {
+    line: usize,
+    #[serde(flatten)]
+    decision: &'a Decision,
+}
+
+/// A record that could not be decided, as written.
+#[derive(serde::Serialize)]
+struct Failed<'a> {
+    line: usize,
+    error: &'a str,
 }
 
 fn render_csv(record: &Record, result: &Result<Decision, String>) -> String {
@@ -415,7 +430,7 @@ fn render_csv(record: &Record, result: &Result<Decision, String>) -> String {
     let written = match result {
         Ok(d) => {
             let refunds: Vec<String> = d.refunds.iter().map(|r| format!("{}:{}", r.to.as_str(), r.amount)).collect();
-            let review = if d.review == Review::Manual { "manual" } else { "auto" };
+            let review = d.review.as_str();
             let amount = d.amount.to_string();
             let refunds = refunds.join(";");
             let cells =

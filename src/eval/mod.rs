@@ -17,6 +17,8 @@ use crate::span::Span;
 use crate::value::Value;
 
 pub(crate) use expr::attribute_value;
+#[cfg(test)]
+pub(crate) use expr::binary;
 use expr::Env;
 
 /// Why an order could not be decided.

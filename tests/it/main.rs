@@ -16,6 +16,7 @@ mod cli;
 mod compare;
 mod docs;
 mod editors;
+mod errors;
 #[cfg(unix)]
 mod files;
 mod format;
@@ -23,6 +24,7 @@ mod fuzz;
 mod hostile;
 mod hostile_orders;
 mod hostile_policies;
+mod keywords;
 mod language;
 mod layers;
 mod limits;

@@ -141,6 +141,34 @@ pub fn call(agent: &ureq::Agent, method: &str, url: &str, headers: &[(&str, &str
     Answer { status, content_type, request_id, body }
 }
 
+/// A POST that declares a body of `length` bytes and sends none: the server must refuse it
+/// from the header alone. (Sending the body would race the refusal: the server answers and
+/// closes while the client is still writing, and the client sees a broken pipe.)
+pub fn post_declaring(base: &str, path: &str, length: usize) -> Answer {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(base.trim_start_matches("http://")).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: test\r\nContent-Type: application/json\r\nContent-Length: {length}\r\nConnection: close\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    let status = head.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let header = |name: &str| {
+        head.lines().find_map(|l| {
+            l.split_once(':').filter(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.trim().to_owned())
+        })
+    };
+    Answer {
+        status,
+        content_type: header("content-type").unwrap_or_default(),
+        request_id: header("x-request-id"),
+        body: body.to_owned(),
+    }
+}
+
 pub fn get(agent: &ureq::Agent, url: &str) -> Answer {
     call(agent, "GET", url, &[], None)
 }
@@ -332,16 +360,14 @@ fn errors_are_problem_json_without_server_details() {
     let not_json = post(&agent, &evaluate, "{\"id\": ").problem(400, "E201");
     let wrong_field = post(&agent, &evaluate, &order_file(ORDER).replacen("\"paid\"", "\"payd\"", 1));
     assert!(wrong_field.problem(400, "E201")["help"].is_string());
-    post(&agent, &server.url("/v1/policies/nobody/evaluate"), &order_file(ORDER)).problem(404, "E302");
-    get(&agent, &server.url("/v2/nothing")).problem(404, "E303");
-    call(&agent, "DELETE", &server.url("/v1/policies/tencent_cvm"), &[], None).problem(405, "E303");
-    post(&agent, &server.url("/v1/compare"), "[1, 2]").problem(400, "E301");
+    post(&agent, &server.url("/v1/policies/nobody/evaluate"), &order_file(ORDER)).problem(404, "S002");
+    get(&agent, &server.url("/v2/nothing")).problem(404, "S003");
+    call(&agent, "DELETE", &server.url("/v1/policies/tencent_cvm"), &[], None).problem(405, "S003");
+    post(&agent, &server.url("/v1/compare"), "[1, 2]").problem(400, "S001");
     post(&agent, &server.url("/v1/curve"), &format!(r#"{{"order":{},"step":"soon"}}"#, order_file(ORDER)))
-        .problem(400, "E301");
-    let huge = format!("[{}]", vec![order_file(ORDER); 40].join(","));
-    assert!(huge.len() > 8 * 1024);
-    let too_large = post(&agent, &evaluate, &huge);
-    too_large.problem(413, "E305");
+        .problem(400, "S001");
+    let too_large = post_declaring(&server.base, "/v1/policies/tencent_cvm/evaluate", 8 * 1024 + 1);
+    too_large.problem(413, "S005");
     assert!(too_large.request_id.is_some(), "a refusal keeps its request id");
     // The policy's fault: the line and column in the policy, and how to fix it.
     let undecidable = Server::start("undecidable", &[], &[]);
@@ -389,19 +415,19 @@ fn saving_needs_the_token_and_a_text_that_passes() {
         [vec![], vec![("Authorization", "Bearer wrong-token-of-some-length")], vec![("Authorization", token)]]
     {
         let answer = call(&agent, "PUT", &url, &headers, Some(&edited));
-        answer.problem(401, "E304");
+        answer.problem(401, "S004");
     }
     assert_eq!(std::fs::read_to_string(&file).unwrap(), original, "a refused save wrote the file");
 
     // A text that does not check, or whose example fails: 422, the diagnostics, nothing written.
     let broken = original.replacen("currency CNY", "currency CNYX", 1);
-    let refused = call(&agent, "PUT", &url, &[("Authorization", &bearer)], Some(&broken)).problem(422, "E307");
+    let refused = call(&agent, "PUT", &url, &[("Authorization", &bearer)], Some(&broken)).problem(422, "S007");
     assert!(refused["diagnostics"][0]["line"].as_u64().is_some(), "{refused}");
     let failing = first_example_expecting_other_amount(&original);
-    let refused = call(&agent, "PUT", &url, &[("Authorization", &bearer)], Some(&failing)).problem(422, "E307");
+    let refused = call(&agent, "PUT", &url, &[("Authorization", &bearer)], Some(&failing)).problem(422, "S007");
     assert!(!refused["examples"].as_array().unwrap().is_empty(), "{refused}");
     let other_id = original.replacen("policy tencent_cvm", "policy tencent_other", 1);
-    call(&agent, "PUT", &url, &[("Authorization", &bearer)], Some(&other_id)).problem(422, "E307");
+    call(&agent, "PUT", &url, &[("Authorization", &bearer)], Some(&other_id)).problem(422, "S007");
     assert_eq!(std::fs::read_to_string(&file).unwrap(), original);
     assert!(!dir.join("policies/.history").exists());
 
@@ -493,8 +519,60 @@ fn a_decision_that_cannot_be_logged_is_not_given() {
     let server = Server::start("log-full", &[TENCENT], &["--decision-log", "/dev/full"]);
     let agent = ureq::agent();
     let answer = post(&agent, &server.url("/v1/policies/tencent_cvm/evaluate"), &order_file(ORDER));
-    let problem = answer.problem(500, "E308");
+    let problem = answer.problem(500, "S008");
     assert!(!problem.to_string().contains("/dev/full"));
     // Reading is not deciding: it still answers.
     assert_eq!(get(&agent, &server.url("/v1/health")).status, 200);
+}
+
+/// Every refusal of the service, as a client reads it: `tests/data/serve/errors/*.json` give the
+/// request (`method`, `path`, `headers`, and `body`, or `body_file` with a `replace`, or only a
+/// `declared_length`), the snapshot holds the status, the content type and the problem JSON.
+#[test]
+fn every_refusal_is_a_problem_a_person_can_act_on() {
+    let dir = scratch("refusals");
+    std::fs::copy(root().join("policies").join(TENCENT), dir.join("policies").join(TENCENT)).unwrap();
+    std::fs::copy(root().join("tests/data/serve/gap.policy"), dir.join("policies/gap.policy")).unwrap();
+    std::fs::write(dir.join("token"), "serve-test-token-0123456789\n").unwrap();
+    let token_file = dir.join("token").to_string_lossy().into_owned();
+    let server = Server::start_in(dir.clone(), &["--max-body-kb", "8", "--token-file", &token_file]);
+    let agent = ureq::agent();
+    insta::glob!("../data/serve/errors", "*.json", |path| {
+        let case: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let mut body = match (&case["body"], &case["body_file"]) {
+            (Value::String(body), _) => Some(body.clone()),
+            (_, Value::String(file)) => Some(std::fs::read_to_string(root().join(file)).unwrap()),
+            _ => None,
+        };
+        if let (Some(text), Some([from, to])) = (&mut body, case["replace"].as_array().map(Vec::as_slice)) {
+            let (from, to) = (from.as_str().unwrap(), to.as_str().unwrap());
+            assert!(text.contains(from), "{}: the body has no `{from}`", path.display());
+            *text = text.replacen(from, to, 1);
+        }
+        let headers: Vec<(&str, &str)> = case["headers"]
+            .as_object()
+            .map(|h| h.iter().map(|(k, v)| (k.as_str(), v.as_str().unwrap())).collect())
+            .unwrap_or_default();
+        let url = server.url(case["path"].as_str().unwrap());
+        let answer = match case["declared_length"].as_u64() {
+            Some(length) => post_declaring(&server.base, case["path"].as_str().unwrap(), length as usize),
+            None => call(&agent, case["method"].as_str().unwrap(), &url, &headers, body.as_deref()),
+        };
+        assert!(!answer.body.contains(&*dir.to_string_lossy()), "a server path leaked: {}", answer.body);
+        let body = answer.json();
+        let mut shown = format!(
+            "HTTP {} {}\n{}\n",
+            answer.status,
+            answer.content_type,
+            serde_json::to_string_pretty(&body).unwrap()
+        );
+        // The caret text as a person reads it.
+        if let Some(rendered) = body["rendered"].as_str() {
+            shown.push_str(&format!("\nrendered:\n{rendered}"));
+        }
+        insta::assert_snapshot!(shown);
+    });
+    // Nothing refused was written.
+    let gap = std::fs::read_to_string(dir.join("policies/gap.policy")).unwrap();
+    assert_eq!(gap, std::fs::read_to_string(root().join("tests/data/serve/gap.policy")).unwrap());
 }

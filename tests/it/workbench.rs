@@ -26,8 +26,8 @@ fn the_page_is_served_from_the_binary_and_may_only_talk_to_its_server() {
     assert!(policy.contains("default-src 'self'") && policy.contains("connect-src 'self'"), "{policy}");
     assert_eq!(response.into_string().unwrap(), std::fs::read_to_string(root().join("web/dist/app.js")).unwrap());
     // No other file is served, and a missing one is problem JSON, not an index page.
-    get(&agent, &server.url("/secrets.txt")).problem(404, "E303");
-    get(&agent, &server.url("/..%2FCargo.toml")).problem(404, "E303");
+    get(&agent, &server.url("/secrets.txt")).problem(404, "S003");
+    get(&agent, &server.url("/..%2FCargo.toml")).problem(404, "S003");
 }
 
 #[test]
@@ -42,7 +42,7 @@ fn format_example_orders_and_try_work_on_an_unsaved_text() {
     let formatted = call(&agent, "POST", &server.url("/v1/format"), &[], Some(&messy)).json();
     assert_eq!(formatted["text"], refund_rules::format::format_policy(&messy).unwrap());
     assert_eq!(formatted["text"], text.as_str());
-    let broken = call(&agent, "POST", &server.url("/v1/format"), &[], Some("policy p {")).problem(422, "E307");
+    let broken = call(&agent, "POST", &server.url("/v1/format"), &[], Some("policy p {")).problem(422, "S007");
     assert_eq!(broken["diagnostics"][0]["line"], 1, "{broken}");
 
     // Example orders: every example's full order, by name, in the order of /v1/check.
@@ -70,7 +70,7 @@ fn format_example_orders_and_try_work_on_an_unsaved_text() {
 
     // A text that does not check, or a bad order, is refused with what to fix.
     let body = json!({ "text": text.replace("order.paid.cash", "order.paid.csh"), "order": order }).to_string();
-    let refused = post(&agent, &server.url("/v1/try"), &body).problem(422, "E307");
+    let refused = post(&agent, &server.url("/v1/try"), &body).problem(422, "S007");
     assert!(refused["diagnostics"]
         .as_array()
         .is_some_and(|d| d.iter().any(|d| d["help"].as_str().unwrap_or("").contains("cash"))));
@@ -79,7 +79,7 @@ fn format_example_orders_and_try_work_on_an_unsaved_text() {
     let body = json!({ "text": text, "order": bad }).to_string();
     let problem = post(&agent, &server.url("/v1/try"), &body).problem(400, "E201");
     assert_eq!(problem["field"], "paid.cash");
-    post(&agent, &server.url("/v1/try"), r#"{"text": "x"}"#).problem(400, "E301");
+    post(&agent, &server.url("/v1/try"), r#"{"text": "x"}"#).problem(400, "S001");
 }
 
 #[test]
@@ -116,7 +116,7 @@ fn the_texts_a_save_replaced_can_be_listed_and_read_back() {
     assert_eq!(get(&agent, &format!("{history}/{newest}")).body, edited);
 
     // Only listed versions are read: nothing else in or out of the folder.
-    get(&agent, &format!("{history}/20990101T000000.000000Z")).problem(404, "E302");
-    get(&agent, &format!("{history}/..%2F..%2Fkufanyun")).problem(404, "E302");
-    get(&agent, &server.url("/v1/policies/nope/history")).problem(404, "E302");
+    get(&agent, &format!("{history}/20990101T000000.000000Z")).problem(404, "S002");
+    get(&agent, &format!("{history}/..%2F..%2Fkufanyun")).problem(404, "S002");
+    get(&agent, &server.url("/v1/policies/nope/history")).problem(404, "S002");
 }

@@ -46,7 +46,7 @@ fn build() -> Value {
         "info": {
             "title": "refund serve",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Cloud-server refund policies as data, as a service. Orders and decisions are the same JSON as the `refund` CLI and the `refund_rules` library. Money is always a decimal string (\"120.00\"), never a float. Errors are problem JSON (RFC 9457) with the CLI's codes (E0xx-E2xx) or the service's (E3xx)."
+            "description": "Cloud-server refund policies as data, as a service. Orders and decisions are the same JSON as the `refund` CLI and the `refund_rules` library. Money is always a decimal string (\"120.00\"), never a float. Errors are problem JSON (RFC 9457) with the CLI's codes (E0xx-E2xx) or the service's (S0xx)."
         },
         "paths": {
             "/v1/health": { "get": {
@@ -61,7 +61,7 @@ fn build() -> Value {
                 "get": {
                     "summary": "One policy: metadata, source text, its examples and their results",
                     "parameters": [id_parameter()],
-                    "responses": { "200": answer("The policy", schema("PolicyStatus")), "404": problem("No such policy (E302)") }
+                    "responses": { "200": answer("The policy", schema("PolicyStatus")), "404": problem("No such policy (S002)") }
                 },
                 "put": {
                     "summary": "Save a policy's text (needs the bearer token). Saved only if it checks and all its examples pass; the previous text is kept in POLICY_DIR/.history/ID/",
@@ -70,9 +70,9 @@ fn build() -> Value {
                     "requestBody": { "required": true, "content": { "text/plain": { "schema": { "type": "string" } } } },
                     "responses": {
                         "200": answer("Saved and in service", json!({ "type": "object", "properties": { "id": { "type": "string" }, "digest": { "type": "string" }, "versions": { "type": "array", "items": { "type": "string" } }, "saved": { "const": true } } })),
-                        "401": problem("No or wrong token (E304)"),
-                        "403": problem("Saving is turned off: no --token-file (E304)"),
-                        "422": problem("The text does not check or an example fails; nothing written (E307, with `diagnostics` and `examples`)")
+                        "401": problem("No or wrong token (S004)"),
+                        "403": problem("Saving is turned off: no --token-file (S004)"),
+                        "422": problem("The text does not check or an example fails; nothing written (S007, with `diagnostics` and `examples`)")
                     }
                 }
             },
@@ -83,21 +83,21 @@ fn build() -> Value {
                 "responses": {
                     "200": answer("The decision, or one entry per order", json!({ "oneOf": [schema("Decision"), { "type": "array", "items": { "oneOf": [schema("Decision"), { "type": "object", "properties": { "error": schema("ErrorEntry") } }] } }] })),
                     "400": problem("The order is not valid (E201, `field` names the JSON field)"),
-                    "404": problem("No such policy (E302)"),
+                    "404": problem("No such policy (S002)"),
                     "422": problem("The policy could not decide this order (E202-E208, with the policy's line and column)"),
-                    "500": problem("The decision log could not be written; no decision given (E308)")
+                    "500": problem("The decision log could not be written; no decision given (S008)")
                 }
             }},
             "/v1/policies/{id}/batch": { "post": {
                 "summary": "JSON Lines of orders in, JSON Lines of decisions out (`{\"line\":N,...decision}` or `{\"line\":N,\"error\":...}`), streamed; each account's quotas carried as `refund batch` does",
                 "parameters": [id_parameter()],
                 "requestBody": { "required": true, "content": { "application/x-ndjson": { "schema": { "type": "string" } } } },
-                "responses": { "200": { "description": "One line out per line in", "content": { "application/x-ndjson": { "schema": { "type": "string" } } } }, "404": problem("No such policy (E302)") }
+                "responses": { "200": { "description": "One line out per line in", "content": { "application/x-ndjson": { "schema": { "type": "string" } } } }, "404": problem("No such policy (S002)") }
             }},
             "/v1/compare": { "post": {
                 "summary": "One order under several policies (all loaded ones when `policies` is left out): the table of `refund compare --format json`",
                 "requestBody": body(json!({ "type": "object", "required": ["order"], "properties": { "order": schema("Order"), "policies": { "type": "array", "items": { "type": "string" } } } })),
-                "responses": { "200": answer("One row per policy", json!({ "type": "array", "items": { "type": "object" } })), "400": problem("Bad body or order (E301, E201)") }
+                "responses": { "200": answer("One row per policy", json!({ "type": "array", "items": { "type": "object" } })), "400": problem("Bad body or order (S001, E201)") }
             }},
             "/v1/check": { "post": {
                 "summary": "Check a policy text without saving it: diagnostics (code, message, line, column, help) and example results",
@@ -110,7 +110,7 @@ fn build() -> Value {
             "/v1/diff": { "post": {
                 "summary": "What changes from one policy to another (ids of loaded policies, or policy texts): on `orders`, or on a grid around the examples without them; the report of `refund diff --format json`",
                 "requestBody": body(json!({ "type": "object", "required": ["old", "new"], "properties": { "old": { "type": "string" }, "new": { "type": "string" }, "orders": { "type": "array", "items": schema("Order") } } })),
-                "responses": { "200": answer("The impact (with orders) or the regions (without)", json!({ "type": ["object", "array"] })), "422": problem("A policy text does not check (E307)") }
+                "responses": { "200": answer("The impact (with orders) or the regions (without)", json!({ "type": ["object", "array"] })), "422": problem("A policy text does not check (S007)") }
             }},
             "/v1/curve": { "post": {
                 "summary": "The refund against the time held, one series per policy in the order's currency",

@@ -2,12 +2,12 @@
 //!
 //! An order the policy cannot take is the order's fault (`E201`, naming the JSON field); an
 //! order the policy cannot decide is the policy's (`E202`..`E208`, with the policy's line and
-//! column). The `E3xx` codes are the service's own: what has no counterpart on a command line.
+//! column). The `S0xx` codes are the service's own: what has no counterpart on a command line.
 //! Nothing here ever carries a file path or a stack trace.
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use refund_rules::{Diagnostic, EvalError, Policy};
+use refund_rules::{Diagnostic, EvalError, OrderError, Policy};
 use serde::Serialize;
 
 /// The content type of every error answer.
@@ -42,7 +42,7 @@ pub struct ProblemBody {
     pub status: u16,
     /// What is wrong with this request.
     pub detail: String,
-    /// The CLI's code (`E201`) or the service's (`E3xx`).
+    /// The CLI's code (`E201`) or the service's (`S0xx`).
     pub code: String,
     /// How to fix it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,12 +95,7 @@ impl Problem {
     /// An order that could not be decided: 400 when the order is at fault, 422 when the policy is.
     pub fn from_eval(policy: &Policy, error: &EvalError) -> Problem {
         match error {
-            EvalError::Order(order_error) => {
-                let mut problem = Problem::new(StatusCode::BAD_REQUEST, error.code(), order_error.to_string())
-                    .help("fix the order's field named in `field`; /openapi.json describes an order");
-                problem.field = Some(order_error.path().to_owned()).filter(|p| !p.is_empty());
-                problem
-            }
+            EvalError::Order(order_error) => Problem::from_order(order_error),
             _ => {
                 let diagnostic = Diagnostic::from(error);
                 let mut problem = Problem::new(
@@ -113,6 +108,15 @@ impl Problem {
                 problem
             }
         }
+    }
+
+    /// An order that cannot be read: `E201`, naming the JSON field at fault.
+    pub fn from_order(error: &OrderError) -> Problem {
+        let code = EvalError::Order(error.clone()).code();
+        let mut problem = Problem::new(StatusCode::BAD_REQUEST, code, error.to_string())
+            .help("fix the order's field named in `field`; /openapi.json describes an order");
+        problem.field = Some(error.path().to_owned()).filter(|p| !p.is_empty());
+        problem
     }
 
     /// The problem as the entry of an array answer (`{"error": {...}}`).
@@ -169,7 +173,7 @@ pub async fn as_problem(response: Response) -> Response {
         StatusCode::PAYLOAD_TOO_LARGE => (
             codes::TOO_LARGE,
             "the request body is larger than this server accepts",
-            "send fewer orders per request, or start the server with a larger --max-body",
+            "send fewer orders per request, or start the server with a larger --max-body-kb",
         ),
         StatusCode::REQUEST_TIMEOUT => (
             codes::TIMEOUT,
@@ -203,24 +207,25 @@ pub async fn as_problem(response: Response) -> Response {
     answer
 }
 
-/// The service's own codes (the CLI's are `E0xx`..`E2xx` and `W0xx`).
+/// The service's own codes, `S` for service: the engine's `E`/`W` codes (`src/codes.rs`,
+/// `docs/errors.md`) are problems of a policy or an order, these are problems of a request.
 pub mod codes {
     /// The body is not JSON, or not of the expected shape.
-    pub const BAD_BODY: &str = "E301";
+    pub const BAD_BODY: &str = "S001";
     /// No policy with this id is loaded.
-    pub const NOT_FOUND: &str = "E302";
+    pub const NOT_FOUND: &str = "S002";
     /// No such endpoint or method.
-    pub const NO_ROUTE: &str = "E303";
+    pub const NO_ROUTE: &str = "S003";
     /// Saving a policy without the right bearer token, or with saving turned off.
-    pub const UNAUTHORIZED: &str = "E304";
+    pub const UNAUTHORIZED: &str = "S004";
     /// The body is larger than `--max-body`.
-    pub const TOO_LARGE: &str = "E305";
+    pub const TOO_LARGE: &str = "S005";
     /// The request took longer than `--timeout`.
-    pub const TIMEOUT: &str = "E306";
+    pub const TIMEOUT: &str = "S006";
     /// A policy text was refused: it does not check, or an example fails.
-    pub const POLICY_REFUSED: &str = "E307";
+    pub const POLICY_REFUSED: &str = "S007";
     /// The decision log could not be written; the decision was not given.
-    pub const DECISION_LOG: &str = "E308";
+    pub const DECISION_LOG: &str = "S008";
     /// Anything else on the server's side (never with its details).
-    pub const INTERNAL: &str = "E309";
+    pub const INTERNAL: &str = "S009";
 }

@@ -128,21 +128,21 @@ fn decide(policy: &Policy, order: &Order, explain: bool) -> Result<Decision, Eva
 
 /// Writes the decisions' records before the answer leaves, and counts them.
 fn record(state: &Shared, headers: &HeaderMap, endpoint: &str, decisions: &[&Decision]) -> Result<(), Problem> {
+    if let Some(log) = &state.decision_log {
+        log.write(&Asked { request_id: request_id(headers), endpoint }, decisions).map_err(|error| {
+            tracing::error!(%error, "the decision log cannot be written; the decision is withheld");
+            Problem::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                codes::DECISION_LOG,
+                "the decision could not be recorded in the audit log, so it is not given",
+            )
+            .help("try again; the operator must free space for or fix the decision log")
+        })?;
+    }
     for decision in decisions {
         state.metrics.decision(decision.outcome);
     }
-    let Some(log) = &state.decision_log else {
-        return Ok(());
-    };
-    log.write(&Asked { request_id: request_id(headers), endpoint }, decisions).map_err(|error| {
-        tracing::error!(%error, "the decision log cannot be written; the decision is withheld");
-        Problem::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            codes::DECISION_LOG,
-            "the decision could not be recorded in the audit log, so it is not given",
-        )
-        .help("try again; the operator must free space for or fix the decision log")
-    })
+    Ok(())
 }
 
 async fn evaluate(

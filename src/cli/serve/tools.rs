@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use refund_rules::batch::Record;
 use refund_rules::diagnostic;
-use refund_rules::{Diagnostic, EvalError, Order, Policy};
+use refund_rules::{Diagnostic, Order, Policy};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -30,23 +30,7 @@ fn parse_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Problem>
 }
 
 fn order_of(value: Value) -> Result<Order, Problem> {
-    let order = Order::from_json_value(value).map_err(EvalError::from)?;
-    Ok(order)
-}
-
-impl From<EvalError> for Problem {
-    fn from(error: EvalError) -> Problem {
-        match &error {
-            EvalError::Order(order_error) => {
-                let mut problem =
-                    Problem::new(StatusCode::BAD_REQUEST, error.code(), format!("the order: {order_error}"))
-                        .help("fix the order's field named in `field`; /openapi.json describes an order");
-                problem.field = Some(order_error.path().to_owned()).filter(|p| !p.is_empty());
-                problem
-            }
-            _ => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, error.code(), error.to_string()),
-        }
-    }
+    Order::from_json_value(value).map_err(|error| Problem::from_order(&error))
 }
 
 /// The loaded policies named by `ids`, or all of them.
@@ -212,8 +196,6 @@ struct CurveBody {
 /// `POST /v1/curve`: the series of `refund curve --format csv`, as JSON.
 pub async fn curve(State(state): State<Shared>, body: Bytes) -> Result<Response, Problem> {
     let request: CurveBody = parse_body(&body)?;
-    let order = order_of(request.order)?;
-    let policies = chosen(&state, request.policies)?;
     let length = |given: Option<Length>, default: i64| given.map_or(Some(default), |l| l.seconds());
     let (Some(from), Some(to), Some(step)) =
         (length(request.from, 0), length(request.to, 365 * 86_400), length(request.step, 86_400))
@@ -225,6 +207,8 @@ pub async fn curve(State(state): State<Shared>, body: Bytes) -> Result<Response,
     if step <= 0 || to < from || (to - from) / step > MAX_POINTS {
         return Err(Problem::bad_body("`step` must be positive and give at most 100,000 points from `from` to `to`"));
     }
+    let order = order_of(request.order)?;
+    let policies = chosen(&state, request.policies)?;
     let currency = order.currency.clone();
     let series = off_thread(move || refund_rules::compare::curves(&policies, &order, from, to, step)).await?;
     if series.is_empty() {
