@@ -40,6 +40,8 @@ mod serve;
 mod serve_reload;
 mod shipped_policies;
 mod terminal;
+#[cfg(feature = "serve")]
+mod workbench;
 
 use std::path::Path;
 
