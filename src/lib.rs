@@ -127,7 +127,7 @@ mod value;
 pub use check::{CheckError, Severity, Warning};
 pub use decision::{Decision, Destination, Line, LineKind, NamedValue, Outcome, PolicyRef, Refund, Review, TraceEntry};
 pub use diagnostic::{Diagnostic, Position};
-pub use eval::EvalError;
+pub use eval::{DecisionSummary, EvalError};
 pub use examples::ExampleResult;
 pub use ledger::{AccountHistory, Ledger};
 pub use order::{
