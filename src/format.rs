@@ -6,6 +6,7 @@
 //! lines into one. Line breaks, comments and blank-line groups stay where the author put them.
 //! The result is parsed again and must give the same syntax tree, or nothing is written.
 
+use crate::keywords::{self, KeywordRole};
 use crate::syntax::{self, SyntaxError};
 
 /// Why a policy was not formatted.
@@ -54,9 +55,6 @@ enum Kind {
     Other,
 }
 
-const HEADER: &[&str] = &["name", "currency", "timezone", "source", "effective", "version", "versions", "rounding"];
-const CLAUSES: &[&str] = &["when", "note", "review", "uses", "deny", "refund", "manual_review"];
-const STEPS: &[&str] = &["less", "plus", "deduct", "offset", "cap", "zero_below", "clamp", "to", "split", "and"];
 /// Tokens that can only continue the expression of the line above.
 const CONTINUING: &[&str] =
     &["+", "-", "*", "/", "==", "!=", "<", "<=", ">", ">=", "and", "or", "then", "else", "is", "\"", ","];
@@ -74,11 +72,12 @@ fn layout(source: &str) -> String {
         let kind = match first {
             "" if comment.is_none() => Kind::Blank,
             "" => Kind::Comment,
-            _ if depth == 1 && HEADER.contains(&first) => Kind::Header,
+            _ if depth == 1 && keywords::has_role(first, KeywordRole::Header) => Kind::Header,
             "rule" => Kind::Other,
             "manual_review" if in_part && tokens.get(1).is_some_and(|t| t == "when") => Kind::Step,
-            _ if in_rule && CLAUSES.contains(&first) => Kind::Clause,
-            _ if in_rule && (STEPS.contains(&first) || in_part) => Kind::Step,
+            _ if in_rule && keywords::has_role(first, KeywordRole::Clause) => Kind::Clause,
+            // `and` starts the next part of a refund.
+            _ if in_rule && (keywords::has_role(first, KeywordRole::Step) || first == "and" || in_part) => Kind::Step,
             _ if CONTINUING.contains(&first) || first.starts_with('"') => Kind::Continuation,
             _ if depth >= 2 && tokens.get(1).is_some_and(|t| t == ":") => Kind::Entry,
             _ if tokens.iter().any(|t| t == "=>") => Kind::Row,
@@ -263,34 +262,10 @@ fn is_word(token: &str) -> bool {
     token.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
 }
 
+/// A keyword is no function name before `(`, and a `-` after it is a sign; `one_of(...)` is
+/// written like a call.
 fn is_keyword(token: &str) -> bool {
-    matches!(
-        token,
-        "when"
-            | "and"
-            | "or"
-            | "not"
-            | "if"
-            | "then"
-            | "else"
-            | "refund"
-            | "less"
-            | "plus"
-            | "deduct"
-            | "offset"
-            | "cap"
-            | "zero_below"
-            | "clamp"
-            | "to"
-            | "split"
-            | "as"
-            | "let"
-            | "const"
-            | "manual_review"
-            | "by"
-            | "from"
-            | "is"
-    )
+    keywords::is_reserved(token) && token != "one_of"
 }
 
 /// Splits a line into tokens and its trailing comment. Strings, instants and dotted paths

@@ -110,6 +110,7 @@ pub mod diff;
 mod eval;
 mod examples;
 pub mod format;
+mod keywords;
 mod ledger;
 pub mod limits;
 mod money;
@@ -129,6 +130,7 @@ pub use decision::{Decision, Destination, Line, LineKind, NamedValue, Outcome, P
 pub use diagnostic::{Diagnostic, Position};
 pub use eval::{DecisionSummary, EvalError};
 pub use examples::ExampleResult;
+pub use keywords::{Keyword, KeywordRole, KEYWORDS};
 pub use ledger::{AccountHistory, Ledger};
 pub use order::{
     utf8_text, Account, AccountKind, Billing, Field, Order, OrderError, Paid, PaymentChannel, Promotion, Purchase,

@@ -3,6 +3,7 @@
 use pest::error::{Error, ErrorVariant, InputLocation};
 
 use super::{Rule, SyntaxError};
+use crate::keywords::{self, KeywordRole};
 use crate::span::Span;
 
 /// Describes a pest failure as `expected …, found …` at the failing token, with a hint where
@@ -64,8 +65,7 @@ pub(super) fn describe(source: &str, error: &Error<Rule>) -> SyntaxError {
         keywords.extend(units.iter().map(|u| (*u).to_owned()));
     }
     let wants_value = rules.iter().any(|r| matches!(r, Rule::expr | Rule::operand | Rule::literal | Rule::number));
-    let declaration =
-        ["rule", "let", "const", "table", "attribute", "example", "base", "invariant"].contains(&word.as_str());
+    let declaration = keywords::has_role(&word, KeywordRole::Declaration);
     let help = match crate::suggest::closest(&word, keywords.iter().map(String::as_str)) {
         _ if wants_value && declaration => {
             Some("the line above is unfinished: it ends with an operator, or a value is missing".to_owned())
@@ -133,51 +133,19 @@ fn expected_words(rules: &[Rule]) -> String {
 
 /// A human name for each grammar rule that can be expected.
 fn name(rule: Rule) -> &'static str {
+    // A keyword is named by its row of the keyword table.
+    if let Some(keyword) = format!("{rule:?}").strip_prefix("kw_").and_then(keywords::find) {
+        return keyword.expected;
+    }
     match rule {
-        Rule::file | Rule::policy | Rule::kw_policy => "`policy NAME { ... }`",
-        Rule::kw_name
-        | Rule::kw_currency
-        | Rule::kw_timezone
-        | Rule::kw_source
-        | Rule::kw_effective
-        | Rule::kw_versions
-        | Rule::kw_version
-        | Rule::kw_rounding
-        | Rule::kw_attribute
-        | Rule::kw_const
-        | Rule::kw_let
-        | Rule::kw_table
-        | Rule::kw_base
-        | Rule::kw_example => "a declaration",
-        Rule::kw_rule | Rule::rule_decl => "a rule",
-        Rule::kw_read => "`read DATE` (the day the source was read)",
-        Rule::kw_when => "`when CONDITION`",
-        Rule::kw_note => "`note \"...\"`",
-        Rule::kw_review => "`review manual`",
-        Rule::kw_deny | Rule::kw_refund | Rule::kw_manual_review | Rule::deny | Rule::refund => {
-            "a decision (`deny`, `refund ... to ...` or `manual_review ... to ...`)"
-        }
-        Rule::kw_as | Rule::label => "`as \"label\"`",
-        Rule::kw_less
-        | Rule::kw_plus
-        | Rule::kw_deduct
-        | Rule::kw_offset
-        | Rule::kw_cap
-        | Rule::kw_zero_below
-        | Rule::kw_clamp => "a receipt step (`less`, `plus`, `deduct`, `offset`, `cap`, `clamp`, ...)",
-        Rule::kw_to | Rule::kw_split | Rule::destination => "`to DESTINATION` or `split ...`",
-        Rule::kw_by => "`by KEY from` (a table's key columns)",
-        Rule::kw_at | Rule::kw_least | Rule::kw_most | Rule::attribute_bound => {
-            "`at least VALUE` or `at most VALUE` (an attribute's bounds)"
-        }
+        Rule::file | Rule::policy => "`policy NAME { ... }`",
+        Rule::rule_decl => "a rule",
+        Rule::deny | Rule::refund => "a decision (`deny`, `refund ... to ...` or `manual_review ... to ...`)",
+        Rule::label => "`as \"label\"`",
+        Rule::destination => "`to DESTINATION` or `split ...`",
+        Rule::attribute_bound => "`at least VALUE` or `at most VALUE` (an attribute's bounds)",
         Rule::key_match => "`from` or `is`",
-        Rule::kw_from => "`from`",
-        Rule::kw_is => "`is missing`",
-        Rule::kw_and => "`and`",
-        Rule::kw_then => "`then`",
-        Rule::kw_else => "`else`",
-        Rule::kw_order => "`order { ... }`",
-        Rule::kw_expect | Rule::expectation => "`expect OUTCOME ...`",
+        Rule::expectation => "`expect OUTCOME ...`",
         Rule::outcome => "an outcome (`refund`, `no_refund` or `manual_review`)",
         Rule::expr
         | Rule::operand
@@ -214,7 +182,7 @@ fn name(rule: Rule) -> &'static str {
         Rule::currency_code => "a currency code such as `CNY`",
         Rule::ident | Rule::keyword => "a name",
         Rule::field_name | Rule::entry => "a field name",
-        Rule::type_name | Rule::one_of | Rule::kw_one_of => "a type (`money`, `number`, `duration`, ...)",
+        Rule::type_name | Rule::one_of => "a type (`money`, `number`, `duration`, ...)",
         Rule::object | Rule::value => "a value",
         _ => "something else",
     }

@@ -58,62 +58,11 @@ fn data<'i>(pair: Pair<'i, Rule>) -> Pairs<'i, Rule> {
     pair.into_inner()
 }
 
+/// Whether `rule` is a keyword token that carries no data: every `kw_` rule of the grammar
+/// (one per row of the keyword table) but `least` and `most`, which say which bound an
+/// attribute's `at ...` is.
 fn is_keyword(rule: Rule) -> bool {
-    matches!(
-        rule,
-        Rule::kw_policy
-            | Rule::kw_name
-            | Rule::kw_currency
-            | Rule::kw_timezone
-            | Rule::kw_source
-            | Rule::kw_read
-            | Rule::kw_effective
-            | Rule::kw_versions
-            | Rule::kw_until
-            | Rule::kw_version
-            | Rule::kw_rounding
-            | Rule::kw_attribute
-            | Rule::kw_one_of
-            | Rule::kw_const
-            | Rule::kw_let
-            | Rule::kw_table
-            | Rule::kw_by
-            | Rule::kw_is
-            | Rule::kw_from
-            | Rule::kw_rule
-            | Rule::kw_when
-            | Rule::kw_note
-            | Rule::kw_review
-            | Rule::kw_deny
-            | Rule::kw_refund
-            | Rule::kw_manual_review
-            | Rule::kw_as
-            | Rule::kw_less
-            | Rule::kw_plus
-            | Rule::kw_deduct
-            | Rule::kw_offset
-            | Rule::kw_cap
-            | Rule::kw_zero_below
-            | Rule::kw_clamp
-            | Rule::kw_to
-            | Rule::kw_split
-            | Rule::kw_if
-            | Rule::kw_then
-            | Rule::kw_else
-            | Rule::kw_and
-            | Rule::kw_or
-            | Rule::kw_not
-            | Rule::kw_missing
-            | Rule::kw_present
-            | Rule::kw_base
-            | Rule::kw_order
-            | Rule::kw_example
-            | Rule::kw_expect
-            | Rule::kw_uses
-            | Rule::kw_per
-            | Rule::kw_calendar
-            | Rule::kw_invariant
-    )
+    !matches!(rule, Rule::kw_least | Rule::kw_most) && format!("{rule:?}").starts_with("kw_")
 }
 
 /// The children of a pair without its keyword tokens.

@@ -21,6 +21,7 @@ mod grammar {
     pub(super) struct PolicyParser;
 }
 
+use crate::keywords;
 use crate::limits::{MAX_NESTING, MAX_OPERATORS, MAX_SOURCE_BYTES};
 use grammar::{PolicyParser, Rule};
 
@@ -133,26 +134,6 @@ pub fn parse(source: &str) -> Result<File, SyntaxError> {
     lower::file(file)
 }
 
-/// Words that start a declaration of a policy: where reading can start again after an error.
-const DECLARATIONS: &[&str] = &[
-    "name",
-    "currency",
-    "timezone",
-    "source",
-    "effective",
-    "version",
-    "versions",
-    "rounding",
-    "attribute",
-    "const",
-    "let",
-    "table",
-    "rule",
-    "invariant",
-    "base",
-    "example",
-];
-
 /// The most syntax errors reported at once.
 const MAX_ERRORS: usize = 20;
 
@@ -211,7 +192,7 @@ fn declaration_around(text: &str, at: usize) -> Option<std::ops::Range<usize>> {
         let first = line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next().unwrap_or("");
         let trimmed = line.trim_start();
         let word = trimmed.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).next().unwrap_or("");
-        if DECLARATIONS.contains(&word)
+        if keywords::starts_declaration(word)
             || trimmed.starts_with('}') && line.len() - trimmed.len() == 0
             || first == "policy"
         {
@@ -295,7 +276,7 @@ fn check_depth(source: &str) -> Result<(), SyntaxError> {
                         nesting_limit(parens, ifs, Span::new(at, end))?;
                     }
                     "and" | "or" | "not" | "is" => operators += 1,
-                    word if STATEMENT_KEYWORDS.contains(&word) => {
+                    word if keywords::starts_statement(word) => {
                         operators = 0;
                         ifs = 0;
                         statement = Span::new(at, end);
@@ -392,41 +373,3 @@ fn check_characters(source: &str) -> Result<(), SyntaxError> {
 
 /// How deeply braces may nest (the policy, an example, an order, a nested object).
 const MAX_BRACES: usize = 16;
-
-/// Words that start a statement (a declaration, a clause or a receipt step).
-const STATEMENT_KEYWORDS: &[&str] = &[
-    "policy",
-    "name",
-    "currency",
-    "timezone",
-    "source",
-    "effective",
-    "versions",
-    "version",
-    "rounding",
-    "attribute",
-    "const",
-    "let",
-    "table",
-    "rule",
-    "when",
-    "note",
-    "review",
-    "deny",
-    "refund",
-    "manual_review",
-    "less",
-    "plus",
-    "deduct",
-    "offset",
-    "cap",
-    "zero_below",
-    "clamp",
-    "to",
-    "split",
-    "base",
-    "example",
-    "expect",
-    "uses",
-    "invariant",
-];

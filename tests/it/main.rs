@@ -24,6 +24,7 @@ mod fuzz;
 mod hostile;
 mod hostile_orders;
 mod hostile_policies;
+mod keywords;
 mod language;
 mod layers;
 mod limits;
