@@ -366,15 +366,26 @@ impl Compiler<'_> {
             NodeKind::Call(builtin, args) => {
                 let builtin = *builtin;
                 let missing: Vec<EvalError> = args.iter().map(|a| self.missing(a)).collect();
-                let args = self.values(args);
-                Box::new(move |frame| {
-                    let values = args.iter().map(|a| a(frame)).collect::<Out<Vec<_>>>()?;
+                let finish = move |values: &[Value]| {
                     if let Some(position) = values.iter().position(|v| *v == Value::Missing) {
                         let fallback = EvalError::Missing { what: "a value".into(), span };
                         return Err(missing.get(position).cloned().unwrap_or(fallback));
                     }
-                    call(builtin, &values, zone, span)
-                })
+                    call(builtin, values, zone, span)
+                };
+                // The arguments of the usual calls (one to three) are kept on the stack.
+                match <[ValueFn; 3]>::try_from(self.values(args)) {
+                    Ok([a, b, c]) => Box::new(move |frame| finish(&[a(frame)?, b(frame)?, c(frame)?])),
+                    Err(args) => match <[ValueFn; 2]>::try_from(args) {
+                        Ok([a, b]) => Box::new(move |frame| finish(&[a(frame)?, b(frame)?])),
+                        Err(args) => match <[ValueFn; 1]>::try_from(args) {
+                            Ok([a]) => Box::new(move |frame| finish(&[a(frame)?])),
+                            Err(args) => {
+                                Box::new(move |frame| finish(&args.iter().map(|a| a(frame)).collect::<Out<Vec<_>>>()?))
+                            }
+                        },
+                    },
+                }
             }
             NodeKind::Unary(op, x) => {
                 let op = *op;
