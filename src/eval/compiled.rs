@@ -52,6 +52,8 @@ impl std::fmt::Debug for Compiled {
 struct CompiledRule {
     conditions: Vec<TruthFn>,
     parts: Vec<CompiledPart>,
+    /// The `let`s and `const`s its refund reads directly, with where each is read.
+    reads: Vec<(usize, Span)>,
 }
 
 struct CompiledPart {
@@ -116,6 +118,17 @@ impl Compiled {
             return Ok(Some(index));
         }
         Ok(None)
+    }
+
+    /// Computes, into the frame's memo, the `let`s that rule `index`'s refund reads, so that
+    /// the receipt (written by the tree interpreter, which reads the memo) finds them computed.
+    /// One that fails is left out: the receipt computes it again and reports the failure where
+    /// and if it is needed, as it always did.
+    pub(crate) fn precompute(&self, frame: &mut Frame<'_>, index: usize) {
+        let Some(rule) = self.rules.get(index) else { return };
+        for &(binding_index, span) in &rule.reads {
+            let _ = binding(frame, binding_index, span);
+        }
     }
 
     /// What rule `index` pays, part by part, computed as the receipt computes it.
@@ -261,6 +274,46 @@ fn compare(op: BinaryOp, a: &Value, b: &Value, missing: &(EvalError, EvalError),
         BinaryOp::Ge => ordered()?.is_ge(),
         _ => return Err(EvalError::OutOfRange { what: "a comparison".into(), span }),
     })
+}
+
+/// The bindings the expressions of `parts` name, each once, in the order they are named.
+fn bindings_read(parts: &[PartDef]) -> Vec<(usize, Span)> {
+    let mut nodes: Vec<&Node> = Vec::new();
+    for part in parts {
+        nodes.push(&part.base);
+        for step in &part.steps {
+            nodes.push(&step.value);
+            nodes.extend(step.upper.as_ref());
+        }
+        match &part.destination {
+            DestinationDef::To(choice) => choice_nodes(choice, &mut nodes),
+            DestinationDef::Split(shares) => {
+                for (weight, choice) in shares {
+                    nodes.push(weight);
+                    choice_nodes(choice, &mut nodes);
+                }
+            }
+        }
+    }
+    let mut reads: Vec<(usize, Span)> = Vec::new();
+    for node in nodes {
+        crate::program::walk(node, &mut |n| {
+            if let NodeKind::Binding(index) = n.kind {
+                if !reads.iter().any(|(seen, _)| *seen == index) {
+                    reads.push((index, n.span));
+                }
+            }
+        });
+    }
+    reads
+}
+
+fn choice_nodes<'p>(choice: &'p ChoiceDef, nodes: &mut Vec<&'p Node>) {
+    if let ChoiceDef::If(condition, then, otherwise) = choice {
+        nodes.push(condition);
+        choice_nodes(then, nodes);
+        choice_nodes(otherwise, nodes);
+    }
 }
 
 struct Compiler<'p> {
@@ -496,11 +549,11 @@ impl Compiler<'_> {
 
     fn rule(&self, rule: &RuleDef) -> CompiledRule {
         let conditions = rule.conditions.iter().map(|c| self.truth(c)).collect();
-        let parts = match &rule.action {
-            ActionDef::Refund { parts, .. } => parts.iter().map(|p| self.part(p)).collect(),
-            ActionDef::Deny => Vec::new(),
+        let (parts, reads) = match &rule.action {
+            ActionDef::Refund { parts, .. } => (parts.iter().map(|p| self.part(p)).collect(), bindings_read(parts)),
+            ActionDef::Deny => (Vec::new(), Vec::new()),
         };
-        CompiledRule { conditions, parts }
+        CompiledRule { conditions, parts, reads }
     }
 
     fn part(&self, part: &PartDef) -> CompiledPart {

@@ -332,7 +332,8 @@ pub(crate) fn evaluate_compiled(
     policy: &Arc<PolicyRef>,
     order: &Order,
 ) -> Result<Decision, EvalError> {
-    let (_, rule, frame) = compiled_rule(program, compiled, order)?;
+    let (index, rule, mut frame) = compiled_rule(program, compiled, order)?;
+    compiled.precompute(&mut frame, index);
     let mut env = Env::resume(program, order, frame.attributes, frame.memo);
     decide(&mut env, policy, rule, None)
 }
