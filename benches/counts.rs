@@ -54,6 +54,35 @@ fn main() {
         }
         _ => {}
     }
+    // Batches: `count` records of JSON Lines, read, decided and written (`batch_1`, `batch_2`:
+    // one and two worker threads; with `--separate-threads=yes` callgrind counts each thread),
+    // and the floor that reads, validates and writes each order back.
+    let lines: String = (0..count).map(|i| format!("{}\n", text(i))).collect();
+    match case.as_str() {
+        "batch_floor" => {
+            let mut out = Vec::with_capacity(lines.len() * 3);
+            for line in lines.lines() {
+                let order = Order::from_json(line).unwrap();
+                serde_json::to_writer(&mut out, &order).unwrap();
+                out.push(b'\n');
+            }
+            black_box(out.len());
+        }
+        "batch_1" | "batch_2" => {
+            let threads = if case == "batch_1" { 1 } else { 2 };
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let mut out = Vec::with_capacity(lines.len() * 3);
+            let streams = refund_rules::batch::Streams {
+                input: lines.as_bytes(),
+                csv_input: false,
+                output: &mut out,
+                csv_output: false,
+            };
+            refund_rules::batch::run(&policy, streams, &pool).unwrap();
+            black_box(out.len());
+        }
+        _ => {}
+    }
     for i in 0..count {
         match case.as_str() {
             "native" => drop(black_box(native_kufanyun::decide(black_box(order(i))))),
