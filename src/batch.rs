@@ -13,7 +13,7 @@ use std::io::Write;
 use rayon::prelude::*;
 use rust_decimal::Decimal;
 
-use crate::decision::{Decision, Review};
+use crate::decision::Decision;
 use crate::eval::EvalError;
 use crate::ledger::{AccountHistory, Ledger};
 use crate::order::Order;
@@ -416,36 +416,43 @@ const CSV_HEADER: [&str; 9] = ["line", "order", "outcome", "amount", "currency",
 /// Records serialised into one block of output per worker.
 const BLOCK: usize = 512;
 
-/// The output of `records`, one line (or CSV row) each.
+/// The output of `records`, one line (or CSV row) each. Rendered on every core, a block at a
+/// time: serializing a decision costs more than deciding it.
 fn render_block(records: &[Record], results: &[Result<Decision, String>], csv_output: bool) -> Vec<u8> {
     let mut block = Vec::with_capacity(records.len() * 1_024);
-    let mut decision_json = Vec::with_capacity(1_024);
     for (record, result) in records.iter().zip(results) {
         if csv_output {
             block.extend_from_slice(render_csv(record, result).as_bytes());
             continue;
         }
-        let line = record.line;
+        let start = block.len();
         let written = match result {
-            Ok(decision) => {
-                decision_json.clear();
-                serde_json::to_writer(&mut decision_json, decision).map_err(|error| error.to_string())
-            }
-            Err(error) => Err(error.clone()),
+            Ok(decision) => serde_json::to_writer(&mut block, &Decided { line: record.line, decision }),
+            Err(error) => serde_json::to_writer(&mut block, &Failed { line: record.line, error }),
         };
-        match written {
-            // `{"line":N,` followed by the decision's own fields: no intermediate JSON tree.
-            Ok(()) => {
-                block.extend_from_slice(format!("{{\"line\":{line},").as_bytes());
-                block.extend_from_slice(decision_json.get(1..).unwrap_or_default());
-            }
-            Err(error) => {
-                block.extend_from_slice(serde_json::json!({ "line": line, "error": error }).to_string().as_bytes());
-            }
+        if let Err(error) = written {
+            block.truncate(start);
+            let failed = serde_json::json!({ "line": record.line, "error": error.to_string() });
+            block.extend_from_slice(failed.to_string().as_bytes());
         }
         block.push(b'\n');
     }
     block
+}
+
+/// A decided record as written: its input line, then the decision's own fields.
+#[derive(serde::Serialize)]
+struct Decided<'a> {
+    line: usize,
+    #[serde(flatten)]
+    decision: &'a Decision,
+}
+
+/// A record that could not be decided, as written.
+#[derive(serde::Serialize)]
+struct Failed<'a> {
+    line: usize,
+    error: &'a str,
 }
 
 fn render_csv(record: &Record, result: &Result<Decision, String>) -> String {
@@ -454,7 +461,7 @@ fn render_csv(record: &Record, result: &Result<Decision, String>) -> String {
     let written = match result {
         Ok(d) => {
             let refunds: Vec<String> = d.refunds.iter().map(|r| format!("{}:{}", r.to.as_str(), r.amount)).collect();
-            let review = if d.review == Review::Manual { "manual" } else { "auto" };
+            let review = d.review.as_str();
             let amount = d.amount.to_string();
             let refunds = refunds.join(";");
             let cells =

@@ -3,6 +3,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::value::SymbolSet;
+
 /// The answer to one refund request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Decision {
@@ -66,27 +68,6 @@ pub enum Outcome {
     ManualReview,
 }
 
-impl Outcome {
-    /// How the outcome is written.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Outcome::Refund => "refund",
-            Outcome::NoRefund => "no_refund",
-            Outcome::ManualReview => "manual_review",
-        }
-    }
-
-    /// The outcome written `name`.
-    pub fn from_name(name: &str) -> Option<Outcome> {
-        Some(match name {
-            "refund" => Outcome::Refund,
-            "no_refund" => Outcome::NoRefund,
-            "manual_review" => Outcome::ManualReview,
-            _ => return None,
-        })
-    }
-}
-
 /// Where refunded money goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -99,29 +80,6 @@ pub enum Destination {
     Gift,
     /// As a voucher returned to the account.
     Voucher,
-}
-
-impl Destination {
-    /// How the destination is written.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Destination::Original => "original",
-            Destination::Balance => "balance",
-            Destination::Gift => "gift",
-            Destination::Voucher => "voucher",
-        }
-    }
-
-    /// The destination written `name`.
-    pub fn from_name(name: &str) -> Option<Destination> {
-        Some(match name {
-            "original" => Destination::Original,
-            "balance" => Destination::Balance,
-            "gift" => Destination::Gift,
-            "voucher" => Destination::Voucher,
-            _ => return None,
-        })
-    }
 }
 
 /// Whether a person approves the refund.
@@ -227,4 +185,41 @@ pub enum TraceEntry {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         operand: Option<String>,
     },
+}
+
+crate::names::enum_names! {
+    Outcome { Refund => "refund", NoRefund => "no_refund", ManualReview => "manual_review" }
+    Destination { Original => "original", Balance => "balance", Gift => "gift", Voucher => "voucher" }
+    Review { Auto => "auto", Manual => "manual" }
+    LineKind {
+        Base => "base", Less => "less", Plus => "plus", Deduct => "deduct", Offset => "offset", Cap => "cap",
+        ZeroBelow => "zero_below", Clamp => "clamp", Rounding => "rounding",
+    }
+}
+
+/// Where a policy may send money (`to original`), as a set of symbols for the checker.
+pub(crate) const DESTINATIONS: SymbolSet = SymbolSet::Known("destination", Destination::NAMES);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The text of each value is the JSON contract's, and reads back.
+    #[test]
+    fn every_enum_is_written_one_way() {
+        fn check<T: Copy + PartialEq + std::fmt::Debug + Serialize + Into<&'static str>>(
+            all: &[T],
+            from_name: fn(&str) -> Option<T>,
+        ) {
+            for value in all {
+                let text: &'static str = (*value).into();
+                assert_eq!(serde_json::to_value(value).unwrap(), text, "{value:?}");
+                assert_eq!(from_name(text), Some(*value));
+            }
+        }
+        check(Outcome::ALL, Outcome::from_name);
+        check(Destination::ALL, Destination::from_name);
+        check(Review::ALL, Review::from_name);
+        check(LineKind::ALL, LineKind::from_name);
+    }
 }

@@ -77,7 +77,14 @@ fn layout(source: &str) -> String {
             "manual_review" if in_part && tokens.get(1).is_some_and(|t| t == "when") => Kind::Step,
             _ if in_rule && keywords::has_role(first, KeywordRole::Clause) => Kind::Clause,
             // `and` starts the next part of a refund.
-            _ if in_rule && (keywords::has_role(first, KeywordRole::Step) || first == "and" || in_part) => Kind::Step,
+            _ if in_rule
+                && (keywords::has_role(first, KeywordRole::Step)
+                    || keywords::has_role(first, KeywordRole::Destination)
+                    || first == "and"
+                    || in_part) =>
+            {
+                Kind::Step
+            }
             _ if CONTINUING.contains(&first) || first.starts_with('"') => Kind::Continuation,
             _ if depth >= 2 && tokens.get(1).is_some_and(|t| t == ":") => Kind::Entry,
             _ if tokens.iter().any(|t| t == "=>") => Kind::Row,

@@ -14,8 +14,10 @@ pub enum KeywordRole {
     Declaration,
     /// A line inside a rule (`when`, `note`) or its decision (`refund`, `deny`).
     Clause,
-    /// A step of a refund's receipt (`less`, `cap`) or where the money goes (`to`, `split`).
+    /// A step of a refund's receipt (`less`, `cap`).
     Step,
+    /// Where a refund's money goes (`to`, `split`).
+    Destination,
     /// `expect`: the expectation of an in-file example.
     Expectation,
     /// Part of an expression (`and`, `if`, `is missing`).
@@ -85,8 +87,8 @@ pub const KEYWORDS: &[Keyword] = &[
     keyword("cap", Step, true, STEP),
     keyword("zero_below", Step, true, STEP),
     keyword("clamp", Step, true, STEP),
-    keyword("to", Step, true, DESTINATION),
-    keyword("split", Step, true, DESTINATION),
+    keyword("to", Destination, true, DESTINATION),
+    keyword("split", Destination, true, DESTINATION),
     keyword("expect", Expectation, true, "`expect OUTCOME ...`"),
     keyword("and", Operator, true, "`and`"),
     keyword("or", Operator, true, "`or`"),
@@ -135,7 +137,8 @@ pub(crate) fn starts_declaration(word: &str) -> bool {
 /// Whether `word` starts a statement (a declaration, a clause, a step or an expectation): the
 /// size guard counts operators per statement.
 pub(crate) fn starts_statement(word: &str) -> bool {
-    find(word).is_some_and(|k| matches!(k.role, Policy | Header | Declaration | Clause | Step | Expectation))
+    find(word)
+        .is_some_and(|k| matches!(k.role, Policy | Header | Declaration | Clause | Step | Destination | Expectation))
 }
 
 /// Whether `word` is reserved (a keyword that cannot be a name).

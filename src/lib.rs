@@ -1,4 +1,11 @@
-#![doc = include_str!("../README.md")]
+//! Cloud-server refund policies as data: a small policy language, its checker and its
+//! interpreter. A product manager writes one provider's refund rules as a text file (the
+//! language is described in `docs/language.md` of the repository); the engine decides any
+//! order against it with the exact amount (decimal, never floating point), where the money
+//! goes, every deduction as a labelled line, and why.
+//!
+//! This page stands alone (the repository's README, which is about the `refund` command, has
+//! links relative to the repository that would not resolve here).
 //!
 //! # Using the library
 //!
@@ -103,6 +110,7 @@
 mod ast;
 pub mod batch;
 mod check;
+mod codes;
 pub mod compare;
 mod decision;
 pub mod diagnostic;
@@ -114,6 +122,7 @@ mod keywords;
 mod ledger;
 pub mod limits;
 mod money;
+mod names;
 mod order;
 mod policy;
 mod problems;
@@ -126,6 +135,7 @@ mod syntax;
 mod value;
 
 pub use check::{CheckError, Severity, Warning};
+pub use codes::{explain_code, ErrorCode, ERROR_CODES};
 pub use decision::{Decision, Destination, Line, LineKind, NamedValue, Outcome, PolicyRef, Refund, Review, TraceEntry};
 pub use diagnostic::{Diagnostic, Position};
 pub use eval::{DecisionSummary, EvalError};
@@ -141,3 +151,8 @@ pub use problems::Problems;
 pub use span::Span;
 pub use syntax::SyntaxError;
 pub use value::money_text;
+
+// The README's Rust example runs as a doctest, though the README is not the crate's page.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

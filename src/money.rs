@@ -25,30 +25,18 @@ pub enum Rounding {
     Ceiling,
 }
 
-impl Rounding {
-    /// The mode named `name` in a policy (`half_up`, `half_even`, `half_down`, `up`, `down`).
-    pub fn from_name(name: &str) -> Option<Rounding> {
-        Some(match name {
-            "half_up" => Rounding::HalfUp,
-            "half_even" => Rounding::HalfEven,
-            "half_down" => Rounding::HalfDown,
-            "up" => Rounding::Up,
-            "down" => Rounding::Down,
-            _ => return None,
-        })
+crate::names::enum_names! {
+    Rounding {
+        HalfUp => "half_up", HalfEven => "half_even", HalfDown => "half_down", Up => "up", Down => "down",
+        Floor => "floor", Ceiling => "ceiling",
     }
+}
 
-    /// How the mode is written.
-    pub fn name(self) -> &'static str {
-        match self {
-            Rounding::HalfUp => "half-up",
-            Rounding::HalfEven => "half-even",
-            Rounding::HalfDown => "half-down",
-            Rounding::Up => "up",
-            Rounding::Down => "down",
-            Rounding::Floor => "down (floor)",
-            Rounding::Ceiling => "up (ceiling)",
-        }
+impl Rounding {
+    /// Whether a policy may name the mode (`rounding half_even`, `round(x, 0.01, down)`);
+    /// `floor` and `ceiling` are the modes of the `floor(...)` and `ceil(...)` functions.
+    pub fn is_written_in_policies(self) -> bool {
+        !matches!(self, Rounding::Floor | Rounding::Ceiling)
     }
 
     fn strategy(self) -> RoundingStrategy {
@@ -258,6 +246,7 @@ pub fn split(total: Decimal, weights: &[Decimal], minor_units: u32) -> Vec<Decim
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
     use std::str::FromStr;
 

@@ -433,22 +433,7 @@ fn not_negative(path: &str, amount: Decimal) -> Result<(), OrderError> {
     Ok(())
 }
 
-/// The symbol each enum of the contract is written as (`pay_as_you_go`), without allocating.
-macro_rules! symbols {
-    ($($kind:ident { $($variant:ident => $text:literal),* $(,)? })*) => {
-        $(
-            impl From<$kind> for &'static str {
-                fn from(value: $kind) -> &'static str {
-                    match value {
-                        $($kind::$variant => $text,)*
-                    }
-                }
-            }
-        )*
-    };
-}
-
-symbols! {
+crate::names::enum_names! {
     Billing { Subscription => "subscription", PayAsYouGo => "pay_as_you_go" }
     Purchase { New => "new", Renewal => "renewal", Upgrade => "upgrade" }
     PaymentChannel { Alipay => "alipay", Wechat => "wechat", Card => "card", BankTransfer => "bank_transfer", Balance => "balance" }

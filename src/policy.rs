@@ -431,4 +431,74 @@ mod tests {
     fn policies_can_be_shared_between_threads() {
         assert_send_sync::<Policy>();
     }
+
+    /// E100 stands in where an error list could otherwise be empty; the grammar makes it
+    /// unreachable from text (an empty file is E001), so it is tested here.
+    #[test]
+    fn a_file_without_a_policy_is_one_error() {
+        let PolicyError::Check { errors, warnings } = PolicyError::no_policy() else { panic!("not a check error") };
+        assert_eq!((errors.first().code, errors.len(), warnings.len()), ("E100", 1, 0));
+        let PolicyError::Syntax(errors) = Policy::parse("").unwrap_err() else { panic!("an empty file parses") };
+        assert_eq!(errors.first().code(), "E001");
+    }
+
+    /// The checker's operator typing (`check::types`) and the evaluator's arithmetic
+    /// (`eval::binary`) are two halves of one table: every combination the checker lets through
+    /// must compute, never reach a product manager as E205 "out of range" for a plain value.
+    #[test]
+    fn every_operation_the_checker_allows_computes() {
+        use crate::ast::BinaryOp::*;
+        use crate::span::Span;
+        use crate::value::{Type, Value};
+        use rust_decimal::Decimal;
+        let instant = chrono::DateTime::parse_from_rfc3339("2026-03-01T10:00:00+08:00").unwrap();
+        let samples = [
+            (Type::Money, Value::Money(Decimal::new(1000, 2))),
+            (Type::Number, Value::Number(Decimal::from(2))),
+            (Type::Duration, Value::Duration(Decimal::from(86_400))),
+            (Type::Period, Value::Period(1)),
+            (Type::Instant, Value::Instant(instant)),
+            (Type::Date, Value::Date(instant.date_naive())),
+            (Type::Bool, Value::Bool(true)),
+            (Type::Text, Value::Text("a".into())),
+            // Values that are legal for their type but not whole days or whole numbers.
+            (Type::Duration, Value::Duration(Decimal::from(3_600))),
+            (Type::Number, Value::Number(Decimal::new(15, 1))),
+        ];
+        let mut leaks = Vec::new();
+        // `and`/`or` are evaluated lazily before `binary` is reached.
+        for op in [Eq, Ne, Lt, Le, Gt, Ge, Add, Sub, Mul, Div] {
+            for (left_type, left) in &samples {
+                for (right_type, right) in &samples {
+                    if check::types::binary(op, left_type, right_type).is_err() {
+                        continue;
+                    }
+                    // Beyond types, the checker lets a date move only by a constant number of
+                    // whole days, and months be multiplied only by whole constants; a count of
+                    // months computed per order (`whole_months(...) * 1 month`) is whole by
+                    // construction, and one that is not stays an evaluation error.
+                    let fractional = |v: &Value| match v {
+                        Value::Duration(s) => !(s % Decimal::from(86_400)).is_zero(),
+                        Value::Number(n) => !n.fract().is_zero(),
+                        _ => false,
+                    };
+                    let guarded = matches!(
+                        (left_type, right_type),
+                        (Type::Date, Type::Duration)
+                            | (Type::Duration, Type::Date)
+                            | (Type::Period, Type::Number)
+                            | (Type::Number, Type::Period)
+                    );
+                    if guarded && (fractional(left) || fractional(right)) {
+                        continue;
+                    }
+                    let result = eval::binary(op, left.clone(), right.clone(), chrono_tz::UTC, Span::new(0, 0));
+                    if let Err(error) = result {
+                        leaks.push(format!("{left_type} {} {right_type}: {error}", op.as_str()));
+                    }
+                }
+            }
+        }
+        assert!(leaks.is_empty(), "allowed by the checker, refused by the evaluator:\n{}", leaks.join("\n"));
+    }
 }

@@ -150,9 +150,6 @@ impl SymbolSet {
     }
 }
 
-/// Where a refund may go.
-pub const DESTINATIONS: SymbolSet = SymbolSet::Known("destination", &["original", "balance", "gift", "voucher"]);
-
 /// How a number may be rounded.
 pub const ROUNDING_MODES: SymbolSet =
     SymbolSet::Known("rounding mode", &["half_up", "half_even", "half_down", "up", "down"]);
@@ -243,6 +240,18 @@ pub fn duration_text(seconds: Decimal) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_rounding_mode_is_written_one_way() {
+        use crate::money::Rounding::{self, *};
+        for mode in [HalfUp, HalfEven, HalfDown, Up, Down, Floor, Ceiling] {
+            let json = serde_json::to_value(mode).unwrap();
+            assert_eq!(json, mode.as_str(), "serde and as_str() differ for {mode:?}");
+            let listed = super::ROUNDING_MODES.members().is_some_and(|m| m.contains(&mode.as_str()));
+            assert_eq!(listed, mode.is_written_in_policies(), "ROUNDING_MODES and {mode:?}");
+            assert_eq!(Rounding::from_name(mode.as_str()), Some(mode));
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use crate::ast::{self, Item, ObjectValue};
 use crate::check::expr::Scope;
-use crate::check::items::{choice_def, constant};
+use crate::check::values::{choice_def, constant};
 use crate::check::Finding;
 use crate::decision::Outcome;
 use crate::order::Order;

@@ -203,6 +203,11 @@ impl Scope<'_> {
             self.check_symbol(&r, &l.value_type);
         }
         match types::binary(op, &l.value_type, &r.value_type) {
+            Ok(_) if moves_a_date_by_part_of_a_day(op, &l, &r) => self.mismatch(
+                span,
+                "a date moves by whole days, and this duration is not a number of days written out".into(),
+                Some("write the days (`date(order.purchased_at) + 5 days`), or move the instant before taking its date: `date(order.purchased_at + 36 hours)`".into()),
+            ),
             Ok(t) => Node { kind: NodeKind::Binary(op, Box::new(l), Box::new(r)), value_type: t, span },
             Err((message, help)) => self.mismatch(span, message, help),
         }
@@ -243,95 +248,21 @@ impl Scope<'_> {
     }
 
     fn path(&mut self, segments: &[String], span: Span) -> Node {
-        let node = |kind, value_type| Node { kind, value_type, span };
         match segments {
             [head, rest @ ..] if head == "order" => {
                 self.reads_order = true;
-                if let [attributes, name] = rest {
-                    if attributes == "attributes" {
-                        return match self.attribute_index.get(name).copied() {
-                            Some(index) => {
-                                let t = self.attributes.get(index).map_or(Type::Error, |a| a.value_type.clone());
-                                node(NodeKind::Attribute(index), t)
-                            }
-                            None if self.defining.as_deref() == Some(format!("order.attributes.{name}").as_str()) => {
-                                self.problem(
-                                    Finding::error("E106", span, format!("attribute `{name}` is bounded by itself"))
-                                        .label("the attribute being declared")
-                                        .help("bound it by constants or other order fields, such as `at most order.paid.total`"),
-                                )
-                            }
-                            None => {
-                                let names: Vec<String> = self.attributes.iter().map(|a| a.name.clone()).collect();
-                                self.problem(
-                                    Finding::error("E103", span, format!("attribute `{name}` is not declared"))
-                                        .label("undeclared attribute")
-                                        .help(format!("declare it: `attribute {name}: money = 0.00 {}`", self.currency))
-                                        .suggest(name, names.iter().map(String::as_str)),
-                                )
-                            }
-                        };
-                    }
-                }
-                let path = rest.join(".");
-                match Field::from_path(&path) {
-                    Some(field) => node(NodeKind::Field(field), field.value_type()),
-                    None => {
-                        let known = Field::ALL.iter().map(|f| f.path());
-                        let known: Vec<String> = known.map(|k| format!("order.{k}")).collect();
-                        let written = format!("order.{path}");
-                        let mut problem = Finding::error("E102", span, format!("`{written}` is not an order field"))
-                            .label("unknown order field")
-                            .suggest(&written, known.iter().map(String::as_str));
-                        if problem.help.is_none() {
-                            problem = problem.help(
-                                "provider-specific facts go under `order.attributes.NAME`, declared with `attribute`",
-                            );
-                        }
-                        self.problem(problem)
-                    }
+                match rest {
+                    [attributes, name] if attributes == "attributes" => self.attribute(name, span),
+                    _ => self.order_field(rest, span),
                 }
             }
-            [name] if name == "amount" && self.amount_allowed => node(NodeKind::Amount, Type::Money),
+            [name] if name == "amount" && self.amount_allowed => Node { kind: NodeKind::Amount, value_type: Type::Money, span },
             [name] if name == "amount" && !self.binding_index.contains_key(name) => self.problem(
                 Finding::error("E101", span, "`amount` is only known in receipt steps and invariants")
                     .label("no running amount here")
                     .help("`amount` is the refund computed so far: use it after `refund ...`, in steps such as `cap` or `manual_review when`, or in an `invariant`"),
             ),
-            [name] => match self.binding_index.get(name).copied() {
-                Some(index) => {
-                    if let Some(used) = self.used.get_mut(index) {
-                        *used = true;
-                    }
-                    let (t, reads) = self.bindings.get(index).map_or((Type::Error, false), |b| (b.1.clone(), b.3));
-                    self.reads_order |= reads;
-                    node(NodeKind::Binding(index), t)
-                }
-                None => match self.all_bindings.get(name) {
-                    Some(defined) if defined.start > span.start => {
-                        let line = super::line_of(self.source, defined.start);
-                        self.used_early.push(name.clone());
-                        self.problem(
-                            Finding::error("E106", span, format!("`{name}` is used before it is defined"))
-                                .label("used here")
-                                .help(format!(
-                                    "`{name}` is defined on line {line}: move it above this line, as a policy reads top to bottom"
-                                )),
-                        )
-                    }
-                    Some(_) if self.defining.as_deref() == Some(name.as_str()) => self.problem(
-                        Finding::error("E106", span, format!("`{name}` is used in its own definition"))
-                            .label("defined from itself")
-                            .help("a name cannot be computed from itself: compute it from other names or order fields"),
-                    ),
-                    Some(_) => self.problem(
-                        Finding::error("E106", span, format!("`{name}` cannot be read here"))
-                            .label("not available here")
-                            .help("an attribute's default and bounds read only constants and order fields"),
-                    ),
-                    _ => self.bare_word(name, span),
-                },
-            },
+            [name] => self.name(name, span),
             _ => {
                 let first = segments.first().map(String::as_str).unwrap_or("");
                 self.problem(
@@ -341,6 +272,84 @@ impl Scope<'_> {
                         .suggest(first, ["order"]),
                 )
             }
+        }
+    }
+
+    /// `order.attributes.NAME`: a declared attribute.
+    fn attribute(&mut self, name: &str, span: Span) -> Node {
+        match self.attribute_index.get(name).copied() {
+            Some(index) => {
+                let value_type = self.attributes.get(index).map_or(Type::Error, |a| a.value_type.clone());
+                Node { kind: NodeKind::Attribute(index), value_type, span }
+            }
+            None if self.defining.as_deref() == Some(format!("order.attributes.{name}").as_str()) => self.problem(
+                Finding::error("E106", span, format!("attribute `{name}` is bounded by itself"))
+                    .label("the attribute being declared")
+                    .help("bound it by constants or other order fields, such as `at most order.paid.total`"),
+            ),
+            None => {
+                let names: Vec<String> = self.attributes.iter().map(|a| a.name.clone()).collect();
+                self.problem(
+                    Finding::error("E103", span, format!("attribute `{name}` is not declared"))
+                        .label("undeclared attribute")
+                        .help(format!("declare it: `attribute {name}: money = 0.00 {}`", self.currency))
+                        .suggest(name, names.iter().map(String::as_str)),
+                )
+            }
+        }
+    }
+
+    /// `order.FIELD`: a field of the order contract.
+    fn order_field(&mut self, rest: &[String], span: Span) -> Node {
+        let path = rest.join(".");
+        if let Some(field) = Field::from_path(&path) {
+            return Node { kind: NodeKind::Field(field), value_type: field.value_type(), span };
+        }
+        let known: Vec<String> = Field::ALL.iter().map(|f| format!("order.{}", f.path())).collect();
+        let written = format!("order.{path}");
+        let mut problem = Finding::error("E102", span, format!("`{written}` is not an order field"))
+            .label("unknown order field")
+            .suggest(&written, known.iter().map(String::as_str));
+        if problem.help.is_none() {
+            problem =
+                problem.help("provider-specific facts go under `order.attributes.NAME`, declared with `attribute`");
+        }
+        self.problem(problem)
+    }
+
+    /// A `let` or `const` by its name, or why it cannot be read here, or a bare word.
+    fn name(&mut self, name: &String, span: Span) -> Node {
+        if let Some(index) = self.binding_index.get(name).copied() {
+            if let Some(used) = self.used.get_mut(index) {
+                *used = true;
+            }
+            let (value_type, reads) = self.bindings.get(index).map_or((Type::Error, false), |b| (b.1.clone(), b.3));
+            self.reads_order |= reads;
+            return Node { kind: NodeKind::Binding(index), value_type, span };
+        }
+        match self.all_bindings.get(name) {
+            Some(defined) if defined.start > span.start => {
+                let line = super::line_of(self.source, defined.start);
+                self.used_early.push(name.clone());
+                self.problem(
+                    Finding::error("E106", span, format!("`{name}` is used before it is defined"))
+                        .label("used here")
+                        .help(format!(
+                        "`{name}` is defined on line {line}: move it above this line, as a policy reads top to bottom"
+                    )),
+                )
+            }
+            Some(_) if self.defining.as_deref() == Some(name.as_str()) => self.problem(
+                Finding::error("E106", span, format!("`{name}` is used in its own definition"))
+                    .label("defined from itself")
+                    .help("a name cannot be computed from itself: compute it from other names or order fields"),
+            ),
+            Some(_) => self.problem(
+                Finding::error("E106", span, format!("`{name}` cannot be read here"))
+                    .label("not available here")
+                    .help("an attribute's default and bounds read only constants and order fields"),
+            ),
+            None => self.bare_word(name, span),
         }
     }
 
@@ -381,66 +390,13 @@ impl Scope<'_> {
         Field::ALL.iter().any(|f| in_set(&f.value_type()))
             || self.attributes.iter().any(|a| in_set(&a.value_type))
             || in_set(&Type::Symbol(crate::value::ROUNDING_MODES))
-            || in_set(&Type::Symbol(crate::value::DESTINATIONS))
+            || in_set(&Type::Symbol(crate::decision::DESTINATIONS))
             || self.table_names.iter().flatten().flatten().any(|key| key == name)
     }
 
     fn call(&mut self, name: &str, name_span: Span, args: &[Expr], span: Span) -> Node {
         if let Some(index) = self.table_index.get(name).copied() {
-            let arguments: Vec<Node> = args.iter().map(|a| self.expr(a)).collect();
-            let (keys, value) =
-                self.tables.get(index).map(|t| (t.1.clone(), t.2.clone())).unwrap_or((Vec::new(), Type::Error));
-            if keys.len() != arguments.len() {
-                return self.problem(
-                    Finding::error(
-                        "E131",
-                        span,
-                        format!(
-                            "table `{name}` has {} key column(s), but {} value(s) are given",
-                            keys.len(),
-                            arguments.len()
-                        ),
-                    )
-                    .label("wrong number of keys"),
-                );
-            }
-            for (position, (argument, key)) in arguments.iter().zip(&keys).enumerate() {
-                if !types::comparable(&argument.value_type, key)
-                    && argument.value_type != Type::Error
-                    && *key != Type::Error
-                {
-                    self.problems.push(
-                        Finding::error(
-                            "E132",
-                            argument.span,
-                            format!("table `{name}` is keyed by {key}, but this is {}", argument.value_type),
-                        )
-                        .label(format!("this is {}", argument.value_type)),
-                    );
-                }
-                let names = self.table_names.get(index).and_then(|t| t.get(position)).cloned().unwrap_or_default();
-                match (&argument.kind, &argument.value_type) {
-                    // A name looked up in a column of names must be one of its keys.
-                    (NodeKind::Const(Value::Symbol(key_name)), Type::Symbol(SymbolSet::Free(_)))
-                        if !names.is_empty() =>
-                    {
-                        if !names.iter().any(|n| n.as_str() == key_name.as_str()) {
-                            let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
-                            let problem = Finding::error(
-                                "E133",
-                                argument.span,
-                                format!("table `{name}` has no key `{key_name}`"),
-                            )
-                            .label("not a key of the table")
-                            .help(format!("its keys are {list}"))
-                            .suggest(key_name, names.iter().map(String::as_str));
-                            self.problems.push(problem);
-                        }
-                    }
-                    _ => self.check_symbol(argument, key),
-                }
-            }
-            return Node { kind: NodeKind::Table(index, arguments), value_type: value, span };
+            return self.table_lookup(name, index, args, span);
         }
         let Some(builtin) = Builtin::ALL.iter().find(|(n, _)| *n == name).map(|(_, b)| *b) else {
             let mut candidates: Vec<&str> = Builtin::ALL.iter().map(|(n, _)| *n).collect();
@@ -466,6 +422,61 @@ impl Scope<'_> {
             Ok(t) => Node { kind: NodeKind::Call(builtin, arguments), value_type: t, span },
             Err((message, help)) => self.mismatch(span, message, help),
         }
+    }
+
+    /// `TABLE(key, ...)`: one value per key column, each of the column's type (and, in a
+    /// column of names, one of its keys).
+    fn table_lookup(&mut self, name: &str, index: usize, args: &[Expr], span: Span) -> Node {
+        let arguments: Vec<Node> = args.iter().map(|a| self.expr(a)).collect();
+        let (keys, value) =
+            self.tables.get(index).map(|t| (t.1.clone(), t.2.clone())).unwrap_or((Vec::new(), Type::Error));
+        if keys.len() != arguments.len() {
+            return self.problem(
+                Finding::error(
+                    "E131",
+                    span,
+                    format!(
+                        "table `{name}` has {} key column(s), but {} value(s) are given",
+                        keys.len(),
+                        arguments.len()
+                    ),
+                )
+                .label("wrong number of keys"),
+            );
+        }
+        for (position, (argument, key)) in arguments.iter().zip(&keys).enumerate() {
+            if !types::comparable(&argument.value_type, key)
+                && argument.value_type != Type::Error
+                && *key != Type::Error
+            {
+                self.problems.push(
+                    Finding::error(
+                        "E132",
+                        argument.span,
+                        format!("table `{name}` is keyed by {key}, but this is {}", argument.value_type),
+                    )
+                    .label(format!("this is {}", argument.value_type))
+                    .help(format!("look the table up with {key}, the type of its key column")),
+                );
+            }
+            let names = self.table_names.get(index).and_then(|t| t.get(position)).cloned().unwrap_or_default();
+            match (&argument.kind, &argument.value_type) {
+                // A name looked up in a column of names must be one of its keys.
+                (NodeKind::Const(Value::Symbol(key_name)), Type::Symbol(SymbolSet::Free(_))) if !names.is_empty() => {
+                    if !names.iter().any(|n| n.as_str() == key_name.as_str()) {
+                        let list = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ");
+                        let problem =
+                            Finding::error("E133", argument.span, format!("table `{name}` has no key `{key_name}`"))
+                                .label("not a key of the table")
+                                .help(format!("its keys are {list}"))
+                                .suggest(key_name, names.iter().map(String::as_str));
+                        self.problems.push(problem);
+                    }
+                }
+                _ => self.check_symbol(argument, key),
+            }
+        }
+        Node { kind: NodeKind::Table(index, arguments), value_type: value, span }
     }
 
     /// An instant rounds to the start of a second, minute, hour, day, month or year; a unit
@@ -549,4 +560,16 @@ impl Scope<'_> {
             Literal::Bool(b) => (Value::Bool(*b), Type::Bool),
         })
     }
+}
+
+/// Whether `l OP r` adds a duration to a date (or takes one from it) that is not a constant
+/// number of whole days: the evaluator could only refuse it (E205), so the checker does.
+fn moves_a_date_by_part_of_a_day(op: BinaryOp, l: &Node, r: &Node) -> bool {
+    let duration = match (op, &l.value_type, &r.value_type) {
+        (BinaryOp::Add | BinaryOp::Sub, Type::Date, Type::Duration) => r,
+        (BinaryOp::Add, Type::Duration, Type::Date) => l,
+        _ => return false,
+    };
+    let whole_days = |seconds: &rust_decimal::Decimal| (seconds % rust_decimal::Decimal::from(86_400)).is_zero();
+    !matches!(&duration.kind, NodeKind::Const(Value::Duration(seconds)) if whole_days(seconds))
 }

@@ -9,6 +9,7 @@ use crate::ast::{self, Item};
 use crate::check::Finding;
 use crate::money::Rounding;
 use crate::program::{Program, VersionsBy};
+use crate::span::{Span, Spanned};
 use crate::suggest::closest;
 
 /// The header's facts as an empty program; `None` when the currency or time zone is unusable.
@@ -25,28 +26,8 @@ pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<Finding>) -> Op
     for item in &file.items {
         match item {
             Item::Name(n) => name = Some(n.node.clone()),
-            Item::Currency(code) => match iso_currency::Currency::from_code(&code.node) {
-                Some(found) => currency = Some((code.node.clone(), u32::from(found.exponent().unwrap_or(0)))),
-                None => problems.push(
-                    Finding::error("E121", code.span, format!("`{}` is not an ISO 4217 currency code", code.node))
-                        .label("unknown currency")
-                        .help("write a code such as CNY, USD, EUR or JPY"),
-                ),
-            },
-            Item::Timezone(zone) => match Tz::from_str(&zone.node) {
-                Ok(tz) => timezone = Some(tz),
-                Err(_) => {
-                    let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
-                    let mut problem =
-                        Finding::error("E122", zone.span, format!("`{}` is not an IANA time zone", zone.node))
-                            .label("unknown time zone");
-                    problem = match closest(&zone.node, names) {
-                        Some(best) => problem.help(format!("did you mean `{best}`?")),
-                        None => problem.help("write a zone such as \"Asia/Shanghai\" or \"UTC\""),
-                    };
-                    problems.push(problem);
-                }
-            },
+            Item::Currency(code) => currency = record(currency_of(code), problems).or(currency),
+            Item::Timezone(zone) => timezone = record(timezone_of(zone), problems).or(timezone),
             Item::Source { address, read } => sources.push((address.node.clone(), read.node)),
             Item::Effective { from, until: to } => {
                 effective = Some(from.node);
@@ -59,48 +40,13 @@ pub(super) fn header(file: &ast::PolicyBlock, problems: &mut Vec<Finding>) -> Op
                     );
                 }
             }
-            Item::VersionsBy(by) => match by.node.as_str() {
-                "purchased_at" => versions_by = VersionsBy::PurchasedAt,
-                "requested_at" => versions_by = VersionsBy::RequestedAt,
-                other => problems.push(
-                    Finding::error("E126", by.span, format!("versions cannot be chosen by `{other}`"))
-                        .help("write `versions by purchased_at` or `versions by requested_at`")
-                        .suggest(other, ["purchased_at", "requested_at"]),
-                ),
-            },
+            Item::VersionsBy(by) => versions_by = record(versions_by_of(by), problems).unwrap_or(versions_by),
             Item::Version(v) => version = Some(v.node.clone()),
-            Item::Rounding(mode) => match Rounding::from_name(&mode.node) {
-                Some(found) => rounding = found,
-                None => problems.push(
-                    Finding::error("E124", mode.span, format!("`{}` is not a rounding mode", mode.node))
-                        .help("write half_up, half_even, half_down, up or down"),
-                ),
-            },
+            Item::Rounding(mode) => rounding = record(rounding_of(mode), problems).unwrap_or(rounding),
             _ => {}
         }
     }
-    let id_span = file.id.span;
-    if currency.is_none() && !problems.iter().any(|p| p.code == "E121") {
-        problems.push(
-            Finding::error("E120", id_span, "the policy does not say its currency")
-                .label("no `currency` line")
-                .help("add a line such as `currency CNY` to the header"),
-        );
-    }
-    if timezone.is_none() && !problems.iter().any(|p| p.code == "E122") {
-        problems.push(
-            Finding::error("E123", id_span, "the policy does not say its time zone")
-                .label("no `timezone` line")
-                .help("add a line such as `timezone \"Asia/Shanghai\"`: days and months are counted there"),
-        );
-    }
-    if sources.is_empty() {
-        problems.push(
-            Finding::warning("W002", id_span, "the policy does not cite a source")
-                .label("no `source` line")
-                .help("add `source \"https://...\" read 2026-03-16` so readers can check the rules"),
-        );
-    }
+    missing_lines(file.id.span, currency.is_none(), timezone.is_none(), sources.is_empty(), problems);
     let (currency, minor_units) = currency?;
     let newest_source = sources.iter().map(|(_, day)| *day).max();
     let version = version
@@ -154,5 +100,78 @@ pub(super) fn duplicate_lines(file: &ast::PolicyBlock, source: &str, problems: &
             }
             None => seen.push((what, span)),
         }
+    }
+}
+
+/// The value of a header line, or its problem recorded (`None`).
+fn record<T>(result: Result<T, Finding>, problems: &mut Vec<Finding>) -> Option<T> {
+    result.map_err(|problem| problems.push(problem)).ok()
+}
+
+/// `currency CNY`: the code and the decimal places of its minor unit.
+fn currency_of(code: &Spanned<String>) -> Result<(String, u32), Finding> {
+    match iso_currency::Currency::from_code(&code.node) {
+        Some(found) => Ok((code.node.clone(), u32::from(found.exponent().unwrap_or(0)))),
+        None => Err(Finding::error("E121", code.span, format!("`{}` is not an ISO 4217 currency code", code.node))
+            .label("unknown currency")
+            .help("write a code such as CNY, USD, EUR or JPY")),
+    }
+}
+
+/// `timezone "Asia/Shanghai"`.
+fn timezone_of(zone: &Spanned<String>) -> Result<Tz, Finding> {
+    Tz::from_str(&zone.node).map_err(|_| {
+        let names = chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name());
+        let problem = Finding::error("E122", zone.span, format!("`{}` is not an IANA time zone", zone.node))
+            .label("unknown time zone");
+        match closest(&zone.node, names) {
+            Some(best) => problem.help(format!("did you mean `{best}`?")),
+            None => problem.help("write a zone such as \"Asia/Shanghai\" or \"UTC\""),
+        }
+    })
+}
+
+/// `versions by purchased_at`.
+fn versions_by_of(by: &Spanned<String>) -> Result<VersionsBy, Finding> {
+    match by.node.as_str() {
+        "purchased_at" => Ok(VersionsBy::PurchasedAt),
+        "requested_at" => Ok(VersionsBy::RequestedAt),
+        other => Err(Finding::error("E126", by.span, format!("versions cannot be chosen by `{other}`"))
+            .help("write `versions by purchased_at` or `versions by requested_at`")
+            .suggest(other, ["purchased_at", "requested_at"])),
+    }
+}
+
+/// `rounding half_even`.
+fn rounding_of(mode: &Spanned<String>) -> Result<Rounding, Finding> {
+    Rounding::from_name(&mode.node).filter(|m| m.is_written_in_policies()).ok_or_else(|| {
+        Finding::error("E124", mode.span, format!("`{}` is not a rounding mode", mode.node))
+            .help("write half_up, half_even, half_down, up or down")
+    })
+}
+
+/// The header lines every policy needs (currency, time zone) and should have (a source),
+/// reported once at the policy's id when absent (not again when a line is there but wrong).
+fn missing_lines(id_span: Span, no_currency: bool, no_timezone: bool, no_source: bool, problems: &mut Vec<Finding>) {
+    if no_currency && !problems.iter().any(|p| p.code == "E121") {
+        problems.push(
+            Finding::error("E120", id_span, "the policy does not say its currency")
+                .label("no `currency` line")
+                .help("add a line such as `currency CNY` to the header"),
+        );
+    }
+    if no_timezone && !problems.iter().any(|p| p.code == "E122") {
+        problems.push(
+            Finding::error("E123", id_span, "the policy does not say its time zone")
+                .label("no `timezone` line")
+                .help("add a line such as `timezone \"Asia/Shanghai\"`: days and months are counted there"),
+        );
+    }
+    if no_source {
+        problems.push(
+            Finding::warning("W002", id_span, "the policy does not cite a source")
+                .label("no `source` line")
+                .help("add `source \"https://...\" read 2026-03-16` so readers can check the rules"),
+        );
     }
 }

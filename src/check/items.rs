@@ -4,11 +4,12 @@ use std::collections::HashMap;
 
 use crate::ast::{self, BinaryOp, BindingKind, ExprKind, Item, StepKind};
 use crate::check::expr::Scope;
+use crate::check::values::{choice_def, constant, type_of};
 use crate::check::{examples, header, lints, Finding};
-use crate::decision::{Destination, Review};
+use crate::decision::Review;
 use crate::program::*;
 use crate::span::{Span, Spanned};
-use crate::value::{SymbolSet, Type, Value, DESTINATIONS};
+use crate::value::{SymbolSet, Type, Value};
 
 /// Checks `file`; problems go to `problems`. `None` when the header is too broken to go on.
 pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut Vec<Finding>) -> Option<Program> {
@@ -34,16 +35,36 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
         defining: None,
         attribute_spans: HashMap::new(),
     };
+    // Attributes and tables first, and every name: a binding may read any of them.
+    declarations(&mut scope, file, &mut program);
+    let binding_names = bindings(&mut scope, file, &mut program);
+    rules(&mut scope, file, &mut program);
+    quota_periods_agree(&file.items, scope.problems, source);
+    invariants(&mut scope, file, &mut program);
+    program.attributes = scope.attributes.clone();
+    examples::examples(&mut scope, file, &mut program);
+    unused_names(&mut scope, &binding_names);
+    // The lints follow names recursively: past the depth limit they are not safe to run, and
+    // the policy cannot be used anyway.
+    if !scope.problems.iter().any(|p| p.code == "E108") {
+        lints::all(scope.problems, &program, file, source);
+    }
+    Some(program)
+}
+
+/// Attributes and tables, checked; every `let` and `const` name, known (and given once).
+fn declarations(scope: &mut Scope<'_>, file: &ast::PolicyBlock, program: &mut Program) {
+    let source = scope.source;
     let mut table_spans = Vec::new();
     for item in &file.items {
         match item {
-            Item::Attribute(attribute) => attribute_def(&mut scope, attribute),
+            Item::Attribute(attribute) => attribute_def(scope, attribute),
             Item::Table(table) => {
                 if let Some(first) = scope.table_index.get(&table.name.node).and_then(|i| table_spans.get(*i)) {
                     duplicate(scope.problems, source, "table", &table.name, *first);
                 }
                 table_spans.push(table.name.span);
-                program.tables.push(table_def(&mut scope, table));
+                program.tables.push(table_def(scope, table));
             }
             Item::Binding(binding) => {
                 if let Some(first) = scope.all_bindings.get(&binding.name.node) {
@@ -56,73 +77,81 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
             _ => {}
         }
     }
-    let mut binding_spans = Vec::new();
+}
+
+/// Every `let` and `const`, in order; their names, for the unused-name warning.
+fn bindings(scope: &mut Scope<'_>, file: &ast::PolicyBlock, program: &mut Program) -> Vec<Spanned<String>> {
+    let mut names = Vec::new();
     for item in &file.items {
-        if let Item::Binding(binding) = item {
-            scope.reads_order = false;
-            scope.defining = Some(binding.name.node.clone());
-            let value = scope.expr(&binding.value);
-            scope.defining = None;
-            if binding.kind == BindingKind::Const && scope.reads_order {
-                scope.problems.push(
-                    Finding::error(
-                        "E107",
-                        binding.value.span,
-                        format!("const `{}` reads the order", binding.name.node),
-                    )
+        let Item::Binding(binding) = item else { continue };
+        scope.reads_order = false;
+        scope.defining = Some(binding.name.node.clone());
+        let value = scope.expr(&binding.value);
+        scope.defining = None;
+        if binding.kind == BindingKind::Const && scope.reads_order {
+            scope.problems.push(
+                Finding::error("E107", binding.value.span, format!("const `{}` reads the order", binding.name.node))
                     .label("reads the order")
                     .help(format!(
                         "a const is the same for every order; write `let {} = ...` instead",
                         binding.name.node
                     )),
-                );
-            }
-            let reads = scope.reads_order;
-            let depth = scope.depth(&value);
-            let what = format!("`{}`", binding.name.node);
-            let depth = depth.filter(|d| scope.within_depth(Some(*d), binding.name.span, &what));
-            scope.depths.push(depth);
-            scope.binding_index.entry(binding.name.node.clone()).or_insert(scope.bindings.len());
-            scope.bindings.push((binding.name.node.clone(), value.value_type.clone(), binding.kind, reads));
-            scope.used.push(false);
-            binding_spans.push(binding.name.clone());
-            program.bindings.push(BindingDef { name: binding.name.node.clone(), value });
+            );
         }
+        let reads = scope.reads_order;
+        let depth = scope.depth(&value);
+        let what = format!("`{}`", binding.name.node);
+        let depth = depth.filter(|d| scope.within_depth(Some(*d), binding.name.span, &what));
+        scope.depths.push(depth);
+        scope.binding_index.entry(binding.name.node.clone()).or_insert(scope.bindings.len());
+        scope.bindings.push((binding.name.node.clone(), value.value_type.clone(), binding.kind, reads));
+        scope.used.push(false);
+        names.push(binding.name.clone());
+        program.bindings.push(BindingDef { name: binding.name.node.clone(), value });
     }
+    names
+}
+
+/// Every rule, in order (each name given once).
+fn rules(scope: &mut Scope<'_>, file: &ast::PolicyBlock, program: &mut Program) {
+    let source = scope.source;
     let mut rule_names: HashMap<String, Span> = HashMap::new();
     for item in &file.items {
-        if let Item::Rule(rule) = item {
-            match rule_names.get(&rule.name.node) {
-                Some(first) => duplicate(scope.problems, source, "rule", &rule.name, *first),
-                None => {
-                    rule_names.insert(rule.name.node.clone(), rule.name.span);
-                }
+        let Item::Rule(rule) = item else { continue };
+        match rule_names.get(&rule.name.node) {
+            Some(first) => duplicate(scope.problems, source, "rule", &rule.name, *first),
+            None => {
+                rule_names.insert(rule.name.node.clone(), rule.name.span);
             }
-            program.rules.push(rule_def(&mut scope, rule, source));
         }
+        program.rules.push(rule_def(scope, rule, source));
     }
-    quota_periods_agree(&file.items, scope.problems, source);
+}
+
+/// Every `invariant`: a condition on each decision (which may read `amount`), or
+/// `monotone in held`.
+fn invariants(scope: &mut Scope<'_>, file: &ast::PolicyBlock, program: &mut Program) {
     for item in &file.items {
-        if let Item::Invariant(invariant) = item {
-            let condition = match &invariant.kind {
-                ast::InvariantKind::MonotoneInHeld => None,
-                ast::InvariantKind::Holds(e) => {
-                    scope.amount_allowed = true;
-                    let node = scope.condition(e);
-                    scope.amount_allowed = false;
-                    let depth = scope.depth(&node);
-                    scope.within_depth(depth, node.span, "this promise");
-                    Some(node)
-                }
-            };
-            let span = invariant.span.0;
-            let text = span.text(source).trim().to_owned();
-            program.invariants.push(InvariantDef { condition, text });
-        }
+        let Item::Invariant(invariant) = item else { continue };
+        let condition = match &invariant.kind {
+            ast::InvariantKind::MonotoneInHeld => None,
+            ast::InvariantKind::Holds(e) => {
+                scope.amount_allowed = true;
+                let node = scope.condition(e);
+                scope.amount_allowed = false;
+                let depth = scope.depth(&node);
+                scope.within_depth(depth, node.span, "this promise");
+                Some(node)
+            }
+        };
+        let text = invariant.span.0.text(scope.source).trim().to_owned();
+        program.invariants.push(InvariantDef { condition, text });
     }
-    program.attributes = scope.attributes.clone();
-    examples::examples(&mut scope, file, &mut program);
-    for (name, used) in binding_spans.iter().zip(&scope.used) {
+}
+
+/// W004 for every `let` or `const` nothing reads.
+fn unused_names(scope: &mut Scope<'_>, names: &[Spanned<String>]) {
+    for (name, used) in names.iter().zip(&scope.used) {
         if !used && !scope.used_early.contains(&name.node) {
             scope.problems.push(
                 Finding::warning("W004", name.span, format!("`{}` is never used", name.node))
@@ -131,12 +160,6 @@ pub(super) fn check_file(file: &ast::PolicyBlock, source: &str, problems: &mut V
             );
         }
     }
-    // The lints follow names recursively: past the depth limit they are not safe to run, and
-    // the policy cannot be used anyway.
-    if !scope.problems.iter().any(|p| p.code == "E108") {
-        lints::all(scope.problems, &program, file, source);
-    }
-    Some(program)
 }
 
 fn duplicate(problems: &mut Vec<Finding>, source: &str, what: &str, name: &Spanned<String>, first: Span) {
@@ -277,39 +300,6 @@ fn bounds_agree(
     }
 }
 
-/// A constant written where only constants may stand (defaults, table cells).
-pub(super) fn constant(scope: &mut Scope<'_>, e: &ast::Expr, expected: &Type) -> Option<Value> {
-    let (value, found) = match &e.node {
-        ExprKind::Literal(literal) => scope.literal(literal, e.span)?,
-        ExprKind::Path(path) if path.len() == 1 => {
-            let name = path.first()?;
-            (Value::Symbol(name.as_str().into()), Type::Symbol(SymbolSet::Free(name.clone())))
-        }
-        _ => {
-            scope.problems.push(
-                Finding::error("E117", e.span, "only a plain value can stand here")
-                    .help("write a value such as `0.42 CNY`, `10%`, `5 days` or a name from `one_of`"),
-            );
-            return None;
-        }
-    };
-    let fits = match (expected, &found) {
-        (Type::Symbol(set), Type::Symbol(SymbolSet::Free(name))) => {
-            set.members().is_none_or(|members| members.contains(&name.as_str()))
-        }
-        (Type::Error, _) => true,
-        _ => *expected == found,
-    };
-    if !fits {
-        scope.problems.push(
-            Finding::error("E110", e.span, format!("expected {expected}, found {found}"))
-                .label(format!("this is {found}")),
-        );
-        return None;
-    }
-    Some(value)
-}
-
 fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
     let mut key_types: Vec<Option<Type>> = vec![None; table.keys.len()];
     let mut value_type: Option<Type> = None;
@@ -351,6 +341,27 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
             }
         }
     }
+    table_shape(scope, table, &key_types, &rows);
+    let key_types = key_types.into_iter().map(|t| t.unwrap_or(Type::Error)).collect();
+    scope.table_index.entry(table.name.node.clone()).or_insert(scope.tables.len());
+    scope.tables.push((table.name.node.clone(), key_types, value_type.unwrap_or(Type::Error)));
+    let names: Vec<Vec<String>> = (0..table.keys.len())
+        .map(|column| {
+            rows.iter()
+                .filter_map(|(keys, _)| match keys.get(column) {
+                    Some(Value::Symbol(name)) => Some(name.to_string()),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    scope.table_names.push(names);
+    let matching = table.keys.iter().map(|k| k.matching).collect();
+    TableDef { name: table.name.node.clone(), matching, rows }
+}
+
+/// E134 (`from` on keys that cannot be ordered), E136 (no rows), W005 (tiers not increasing).
+fn table_shape(scope: &mut Scope<'_>, table: &ast::Table, key_types: &[Option<Type>], rows: &[(Vec<Value>, Value)]) {
     for (index, key) in table.keys.iter().enumerate() {
         let column_type = key_types.get(index).cloned().flatten();
         if key.matching == ast::KeyMatch::Step && column_type.as_ref().is_some_and(|t| !super::types::is_ordered(t)) {
@@ -387,22 +398,6 @@ fn table_def(scope: &mut Scope<'_>, table: &ast::Table) -> TableDef {
             );
         }
     }
-    let key_types = key_types.into_iter().map(|t| t.unwrap_or(Type::Error)).collect();
-    scope.table_index.entry(table.name.node.clone()).or_insert(scope.tables.len());
-    scope.tables.push((table.name.node.clone(), key_types, value_type.unwrap_or(Type::Error)));
-    let names: Vec<Vec<String>> = (0..table.keys.len())
-        .map(|column| {
-            rows.iter()
-                .filter_map(|(keys, _)| match keys.get(column) {
-                    Some(Value::Symbol(name)) => Some(name.to_string()),
-                    _ => None,
-                })
-                .collect()
-        })
-        .collect();
-    scope.table_names.push(names);
-    let matching = table.keys.iter().map(|k| k.matching).collect();
-    TableDef { name: table.name.node.clone(), matching, rows }
 }
 
 /// Whether `a` comes before `b`; keys that cannot be ordered (names) are in order.
@@ -410,21 +405,6 @@ fn less_than(a: Option<&Value>, b: Option<&Value>) -> bool {
     match (a, b) {
         (Some(a), Some(b)) => a.compare(b).is_none_or(|o| o.is_lt()),
         _ => true,
-    }
-}
-
-fn type_of(value: &Value) -> Type {
-    match value {
-        Value::Money(_) => Type::Money,
-        Value::Number(_) => Type::Number,
-        Value::Duration(_) => Type::Duration,
-        Value::Period(_) => Type::Period,
-        Value::Instant(_) => Type::Instant,
-        Value::Date(_) => Type::Date,
-        Value::Bool(_) => Type::Bool,
-        Value::Text(_) => Type::Text,
-        Value::Symbol(name) => Type::Symbol(SymbolSet::Free(name.to_string())),
-        Value::Missing => Type::Error,
     }
 }
 
@@ -620,27 +600,4 @@ fn part_def(scope: &mut Scope<'_>, part: &ast::Part, source: &str) -> PartDef {
         ),
     };
     PartDef { base, label, steps, destination }
-}
-
-pub(super) fn choice_def(scope: &mut Scope<'_>, choice: &ast::Choice) -> ChoiceDef {
-    match choice {
-        ast::Choice::Named(name) => match Destination::from_name(&name.node) {
-            Some(found) => ChoiceDef::Fixed(found),
-            None => {
-                let members = DESTINATIONS.members().unwrap_or_default();
-                scope.problems.push(
-                    Finding::error("E119", name.span, format!("`{}` is not a destination", name.node))
-                        .label("unknown destination")
-                        .help("money goes to `original`, `balance`, `gift` or `voucher`")
-                        .suggest(&name.node, members),
-                );
-                ChoiceDef::Fixed(Destination::Original)
-            }
-        },
-        ast::Choice::If(condition, then, otherwise) => ChoiceDef::If(
-            Box::new(scope.condition(condition)),
-            Box::new(choice_def(scope, then)),
-            Box::new(choice_def(scope, otherwise)),
-        ),
-    }
 }

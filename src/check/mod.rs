@@ -8,7 +8,8 @@ mod expr;
 mod header;
 mod items;
 pub(crate) mod lints;
-mod types;
+pub(crate) mod types;
+mod values;
 mod versions;
 
 use std::fmt;

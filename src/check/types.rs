@@ -28,7 +28,7 @@ pub(super) fn comparable(l: &Type, r: &Type) -> bool {
 }
 
 /// The type of `l OP r`.
-pub(super) fn binary(op: BinaryOp, l: &Type, r: &Type) -> Result<Type, Mismatch> {
+pub(crate) fn binary(op: BinaryOp, l: &Type, r: &Type) -> Result<Type, Mismatch> {
     use Type::*;
     if *l == Error || *r == Error {
         return Ok(if matches!(op, BinaryOp::Or | BinaryOp::And) || is_comparison(op) { Bool } else { Error });

@@ -99,5 +99,5 @@ fn values_text(values: &[refund_rules::NamedValue]) -> String {
 
 /// Terminal columns taken by `text`: CJK characters take two.
 fn display_width(text: &str) -> usize {
-    text.chars().map(|c| if (c as u32) >= 0x1100 { 2 } else { 1 }).sum()
+    unicode_width::UnicodeWidthStr::width(text)
 }

@@ -350,7 +350,9 @@ pub(super) fn call(builtin: Builtin, values: &[Value], zone: chrono_tz::Tz, span
         (Builtin::Abs, [Value::Number(n)]) => Ok(Value::Number(n.abs())),
         (Builtin::Abs, [Value::Duration(d)]) => Ok(Value::Duration(d.abs())),
         (Builtin::Round, [x, step, Value::Symbol(mode)]) => {
-            let mode = Rounding::from_name(mode).ok_or_else(|| range("a rounding mode"))?;
+            let mode = Rounding::from_name(mode)
+                .filter(|m| m.is_written_in_policies())
+                .ok_or_else(|| range("a rounding mode"))?;
             step_round(x, step, mode).ok_or_else(|| range("the rounding step"))
         }
         (Builtin::Floor | Builtin::Ceil, [x, rest @ ..]) => {
@@ -422,7 +424,7 @@ pub(super) fn equal(a: &Value, b: &Value) -> bool {
     }
 }
 
-pub(super) fn binary(op: BinaryOp, a: Value, b: Value, zone: chrono_tz::Tz, span: Span) -> Result<Value> {
+pub(crate) fn binary(op: BinaryOp, a: Value, b: Value, zone: chrono_tz::Tz, span: Span) -> Result<Value> {
     use Value::*;
     let range = |what: &str| EvalError::OutOfRange { what: what.to_owned(), span };
     let overflow = || range("the result");
@@ -435,46 +437,7 @@ pub(super) fn binary(op: BinaryOp, a: Value, b: Value, zone: chrono_tz::Tz, span
         BinaryOp::Gt => Bool(ordered(a.compare(&b))?.is_gt()),
         BinaryOp::Ge => Bool(ordered(a.compare(&b))?.is_ge()),
         BinaryOp::And | BinaryOp::Or => return Err(range("a condition")),
-        BinaryOp::Add | BinaryOp::Sub => {
-            let minus = op == BinaryOp::Sub;
-            let combine = |x: Decimal, y: Decimal| {
-                if minus {
-                    x.checked_sub(y)
-                } else {
-                    x.checked_add(y)
-                }
-            };
-            match (a, b) {
-                (Money(x), Money(y)) => Money(combine(x, y).ok_or_else(overflow)?),
-                (Number(x), Number(y)) => Number(combine(x, y).ok_or_else(overflow)?),
-                (Duration(x), Duration(y)) => Duration(combine(x, y).ok_or_else(overflow)?),
-                (Period(x), Period(y)) => {
-                    Period(if minus { x.checked_sub(y) } else { x.checked_add(y) }.ok_or_else(overflow)?)
-                }
-                (Instant(x), Instant(y)) if minus => Duration(time::seconds_between(y, x)),
-                (Date(x), Date(y)) if minus => Duration(Decimal::from(x.signed_duration_since(y).num_seconds())),
-                (Instant(at), Duration(s)) | (Duration(s), Instant(at)) => {
-                    let delta = time::to_duration(if minus { -s } else { s }).ok_or_else(overflow)?;
-                    Instant(at.checked_add_signed(delta).ok_or_else(|| range("the date"))?)
-                }
-                (Instant(at), Period(m)) | (Period(m), Instant(at)) => {
-                    Instant(time::add_months(at, if minus { -m } else { m }, zone).ok_or_else(|| range("the date"))?)
-                }
-                (Date(day), Duration(s)) | (Duration(s), Date(day)) => {
-                    let days = s / Decimal::from(86_400);
-                    if !days.fract().is_zero() {
-                        return Err(range("a date moved by part of a day"));
-                    }
-                    let days = i64::try_from(if minus { -days } else { days }).map_err(|_| overflow())?;
-                    let delta = chrono::Duration::try_days(days).ok_or_else(overflow)?;
-                    Date(day.checked_add_signed(delta).ok_or_else(|| range("the date"))?)
-                }
-                (Date(day), Period(m)) | (Period(m), Date(day)) => {
-                    Date(time::add_months_to_date(day, if minus { -m } else { m }).ok_or_else(|| range("the date"))?)
-                }
-                _ => return Err(range("the operands")),
-            }
-        }
+        BinaryOp::Add | BinaryOp::Sub => add_or_subtract(op == BinaryOp::Sub, a, b, zone, span)?,
         BinaryOp::Mul => match (a, b) {
             (Money(x), Number(y)) | (Number(y), Money(x)) => Money(x.checked_mul(y).ok_or_else(overflow)?),
             (Number(x), Number(y)) => Number(x.checked_mul(y).ok_or_else(overflow)?),
@@ -503,6 +466,49 @@ pub(super) fn binary(op: BinaryOp, a: Value, b: Value, zone: chrono_tz::Tz, span
                 _ => return Err(range("the operands")),
             }
         }
+    })
+}
+
+/// `a + b` or `a - b` (`minus`): amounts, numbers and durations exactly, instants and dates
+/// moved in the policy's time zone.
+fn add_or_subtract(minus: bool, a: Value, b: Value, zone: chrono_tz::Tz, span: Span) -> Result<Value> {
+    use Value::*;
+    let range = |what: &str| EvalError::OutOfRange { what: what.to_owned(), span };
+    let overflow = || range("the result");
+    let combine = |x: Decimal, y: Decimal| {
+        if minus {
+            x.checked_sub(y)
+        } else {
+            x.checked_add(y)
+        }
+    };
+    Ok(match (a, b) {
+        (Money(x), Money(y)) => Money(combine(x, y).ok_or_else(overflow)?),
+        (Number(x), Number(y)) => Number(combine(x, y).ok_or_else(overflow)?),
+        (Duration(x), Duration(y)) => Duration(combine(x, y).ok_or_else(overflow)?),
+        (Period(x), Period(y)) => Period(if minus { x.checked_sub(y) } else { x.checked_add(y) }.ok_or_else(overflow)?),
+        (Instant(x), Instant(y)) if minus => Duration(time::seconds_between(y, x)),
+        (Date(x), Date(y)) if minus => Duration(Decimal::from(x.signed_duration_since(y).num_seconds())),
+        (Instant(at), Duration(s)) | (Duration(s), Instant(at)) => {
+            let delta = time::to_duration(if minus { -s } else { s }).ok_or_else(overflow)?;
+            Instant(at.checked_add_signed(delta).ok_or_else(|| range("the date"))?)
+        }
+        (Instant(at), Period(m)) | (Period(m), Instant(at)) => {
+            Instant(time::add_months(at, if minus { -m } else { m }, zone).ok_or_else(|| range("the date"))?)
+        }
+        (Date(day), Duration(s)) | (Duration(s), Date(day)) => {
+            let days = s / Decimal::from(86_400);
+            if !days.fract().is_zero() {
+                return Err(range("a date moved by part of a day"));
+            }
+            let days = i64::try_from(if minus { -days } else { days }).map_err(|_| overflow())?;
+            let delta = chrono::Duration::try_days(days).ok_or_else(overflow)?;
+            Date(day.checked_add_signed(delta).ok_or_else(|| range("the date"))?)
+        }
+        (Date(day), Period(m)) | (Period(m), Date(day)) => {
+            Date(time::add_months_to_date(day, if minus { -m } else { m }).ok_or_else(|| range("the date"))?)
+        }
+        _ => return Err(range("the operands")),
     })
 }
 

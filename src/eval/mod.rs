@@ -19,6 +19,8 @@ use crate::value::Value;
 
 pub(crate) use compiled::Compiled;
 pub(crate) use expr::attribute_value;
+#[cfg(test)]
+pub(crate) use expr::binary;
 use expr::Env;
 
 /// Why an order could not be decided.

@@ -49,7 +49,7 @@ impl<'t> Receipt<'t> {
         let rounded = round_to_step(amount, unit, program.rounding)
             .ok_or(EvalError::OutOfRange { what: "the refund".into(), span: rule.name_span })?;
         if rounded != amount {
-            let label = format!("rounded {} to {}", program.rounding.name(), money_text(unit));
+            let label = format!("rounded {} to {}", program.rounding.as_str(), money_text(unit));
             let arithmetic = || format!("{} -> {}", money_text(amount), money_text(rounded));
             self.line(&label, LineKind::Rounding, rounded.saturating_sub(amount), rounded, arithmetic, None);
         }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::order::Order;
+use crate::order::{AccountKind, Billing, Order, PaymentChannel, Purchase, RefundTo};
 use crate::value::{Name, SymbolSet, Type, Value};
 
 macro_rules! fields {
@@ -44,12 +44,11 @@ macro_rules! fields {
     };
 }
 
-const BILLING: SymbolSet = SymbolSet::Known("billing kind", &["subscription", "pay_as_you_go"]);
-const PURCHASE: SymbolSet = SymbolSet::Known("purchase kind", &["new", "renewal", "upgrade"]);
-const CHANNEL: SymbolSet =
-    SymbolSet::Known("payment channel", &["alipay", "wechat", "card", "bank_transfer", "balance"]);
-const REFUND_TO: SymbolSet = SymbolSet::Known("refund preference", &["original", "balance"]);
-const ACCOUNT_KIND: SymbolSet = SymbolSet::Known("account kind", &["individual", "enterprise"]);
+const BILLING: SymbolSet = SymbolSet::Known("billing kind", Billing::NAMES);
+const PURCHASE: SymbolSet = SymbolSet::Known("purchase kind", Purchase::NAMES);
+const CHANNEL: SymbolSet = SymbolSet::Known("payment channel", PaymentChannel::NAMES);
+const REFUND_TO: SymbolSet = SymbolSet::Known("refund preference", RefundTo::NAMES);
+const ACCOUNT_KIND: SymbolSet = SymbolSet::Known("account kind", AccountKind::NAMES);
 
 fn symbol<T: Copy + Into<&'static str>>(value: &T) -> Value {
     Value::Symbol(Name::Static((*value).into()))

@@ -8,12 +8,11 @@ use rust_decimal::Decimal;
 use crate::eval::time::from_local;
 use crate::order::{AccountKind, Billing, Field, Order, PaymentChannel, Purchase, RefundTo};
 use crate::program::AttributeDef;
-use crate::value::Type;
+use crate::value::{SymbolSet, Type};
 
 use super::knob::with_scale;
 use super::knob::{Anchor, Choice, Knob, Offset, Setting};
 use super::literals::Literals;
-use super::orders::{members, reads_any, Dial};
 
 const HOUR: i64 = 3_600;
 const DAY: i64 = 86_400;
@@ -351,4 +350,23 @@ fn attribute_choices(attribute: &AttributeDef, literals: &Literals, money: &[Dec
         choices.push(Choice::Json(None));
     }
     choices
+}
+
+/// A knob and the values it is tried at.
+#[derive(Debug, Clone)]
+pub struct Dial {
+    /// What it varies.
+    pub knob: Knob,
+    /// The values tried, edges first.
+    pub choices: Vec<Choice>,
+}
+
+/// Whether a symbol set has members to try.
+pub(super) fn members(set: &SymbolSet) -> Vec<String> {
+    set.members().unwrap_or_default().iter().map(|m| (*m).to_owned()).collect()
+}
+
+/// Which knobs a policy that reads `fields` needs turned.
+pub(super) fn reads_any(literals: &Literals, fields: &[Field]) -> bool {
+    fields.iter().any(|f| literals.reads(*f))
 }

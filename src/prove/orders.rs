@@ -15,24 +15,17 @@ use chrono::{DateTime, FixedOffset, NaiveTime};
 use rust_decimal::Decimal;
 
 use crate::eval::time::{add_months, from_local};
-use crate::order::{Billing, Field, Order, Paid};
+use crate::order::{Billing, Order, Paid};
 use crate::policy::Policy;
 use crate::program::{AttributeDef, Program, VersionsBy};
-use crate::value::{SymbolSet, Type};
+use crate::value::Type;
 
 use super::choices;
 use super::knob::{repair, with_scale, Anchor, Choice, Knob, Setting};
 use super::literals::Literals;
 use super::Random;
 
-/// A knob and the values it is tried at.
-#[derive(Debug, Clone)]
-pub struct Dial {
-    /// What it varies.
-    pub knob: Knob,
-    /// The values tried, edges first.
-    pub choices: Vec<Choice>,
-}
+pub use super::choices::Dial;
 
 /// Everything `prove` may generate for one policy.
 #[derive(Debug, Clone)]
@@ -322,14 +315,4 @@ fn plain_attribute(attribute: &AttributeDef, order: &Order, setting: Setting) ->
         (Type::Text, _) => Json::String(String::new()),
         (Type::Period | Type::Group | Type::Error, _) => return None,
     })
-}
-
-/// Whether a symbol set has members to try.
-pub(super) fn members(set: &SymbolSet) -> Vec<String> {
-    set.members().unwrap_or_default().iter().map(|m| (*m).to_owned()).collect()
-}
-
-/// Which knobs a policy that reads `fields` needs turned.
-pub(super) fn reads_any(literals: &Literals, fields: &[Field]) -> bool {
-    fields.iter().any(|f| literals.reads(*f))
 }

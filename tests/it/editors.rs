@@ -64,3 +64,37 @@ fn a_sample_line_is_split_as_expected() {
     assert_eq!(instant.map(|m| m.as_str()), Some("2026-03-01T10:00:00+08:00"));
     assert_eq!(pattern("duration").find("held < 5 days").unwrap().map(|m| m.as_str()), Some("5 days"));
 }
+
+/// The editor grammar's `keyword` and `step` patterns are the keyword table's words (steps
+/// apart, literals in `constant`): a new keyword is highlighted by regenerating them with
+/// `REFUND_WRITE_DOCS=1 cargo test --test it -- editors::`.
+#[test]
+fn the_keyword_patterns_are_generated_from_the_table() {
+    use refund_rules::{KeywordRole, KEYWORDS};
+    let words = |pick: &dyn Fn(KeywordRole) -> bool| {
+        let list: Vec<&str> = KEYWORDS.iter().filter(|k| pick(k.role)).map(|k| k.word).collect();
+        format!(r"\\b(?:{})\\b", list.join("|"))
+    };
+    let keyword = words(&|role| !matches!(role, KeywordRole::Step | KeywordRole::Literal));
+    let step = words(&|role| role == KeywordRole::Step);
+    let path = root().join("editors/vscode/syntaxes/refund-policy.tmLanguage.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let replaced = ["keyword", "step"].iter().zip([&keyword, &step]).fold(text.clone(), |text, (name, pattern)| {
+        let key = format!("\"{name}\": {{");
+        let start = text.find(&key).unwrap();
+        let at = start + text[start..].find("\"match\": \"").unwrap() + "\"match\": \"".len();
+        let end = at + text[at..].find("\"\n").unwrap();
+        format!("{}{}{}", &text[..at], pattern, &text[end..])
+    });
+    let written = if std::env::var_os("REFUND_WRITE_DOCS").is_some() {
+        std::fs::write(&path, &replaced).unwrap();
+        replaced.clone()
+    } else {
+        text
+    };
+    assert!(
+        replaced == written,
+        "the editor grammar's keyword patterns differ from src/keywords.rs: run \
+         `REFUND_WRITE_DOCS=1 cargo test --test it -- editors::` and commit it"
+    );
+}

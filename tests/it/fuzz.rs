@@ -1,43 +1,22 @@
-//! Fuzzing on the stable toolchain (cargo-fuzz needs nightly): for a time budget per target,
-//! random bytes, token soup shaped by the grammar and mutated shipped policies go to the parser,
-//! checker and formatter; mutated and random orders go to every shipped policy. Any panic fails
-//! with the input that caused it, to be added to `tests/data/fuzz-regressions/`.
+//! Fuzzing on the stable toolchain (cargo-fuzz needs nightly), with proptest's runner and
+//! strategies: for a time budget per target, random bytes, token soup shaped by the grammar and
+//! mutated shipped policies go to the parser, checker and formatter; mutated orders go to every
+//! shipped policy. A panic fails with the input that caused it, shrunk by proptest to a small
+//! one, to be added to `tests/data/fuzz-regressions/`.
 //!
 //! `REFUND_FUZZ_SECONDS` sets the budget per target (2 s by default; CI gives 60).
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
-use proptest::prelude::RngExt;
-use proptest::test_runner::{RngAlgorithm, TestRng};
+use proptest::prelude::*;
+use proptest::sample::{select, Index};
+use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
 use refund_rules::format::format_policy;
 use refund_rules::{Order, Policy};
 
 fn budget() -> Duration {
     let seconds = std::env::var("REFUND_FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(2);
     Duration::from_secs(seconds)
-}
-
-/// proptest's deterministic generator, seeded per target so a failure can be replayed.
-struct Random(TestRng);
-
-impl Random {
-    fn new(seed: u64) -> Random {
-        Random(TestRng::from_seed(RngAlgorithm::ChaCha, &seed.to_le_bytes().repeat(4)))
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0.random::<u64>()
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        self.0.random_range(0..n.max(1))
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        let at = self.below(items.len());
-        items.get(at).copied().unwrap_or("")
-    }
 }
 
 fn shipped() -> Vec<(String, Policy)> {
@@ -54,17 +33,26 @@ fn shipped() -> Vec<(String, Policy)> {
         .collect()
 }
 
-/// Runs `target` on generated inputs until the budget is spent; a panic names the input.
-fn fuzz(seed: u64, generate: impl Fn(&mut Random) -> String, target: impl Fn(&str)) -> usize {
+/// Runs `target` on inputs drawn from `strategy` until the budget is spent, in rounds of
+/// proptest's runner seeded from `seed` (so a failure replays); a panic fails the test with the
+/// input, shrunk.
+fn fuzz<S: Strategy>(seed: u64, strategy: S, target: impl Fn(&S::Value)) -> usize {
+    const ROUND: u32 = 64;
     let started = Instant::now();
-    let mut random = Random::new(seed);
     let mut runs = 0;
+    let mut round = 0u64;
     while started.elapsed() < budget() {
-        let input = generate(&mut random);
-        if catch_unwind(AssertUnwindSafe(|| target(&input))).is_err() {
-            panic!("crash on input (seed {seed}, run {runs}):\n{input}");
+        let config = Config { cases: ROUND, failure_persistence: None, ..Config::default() };
+        let key = seed.wrapping_mul(1_000_003).wrapping_add(round).to_le_bytes().repeat(4);
+        let mut runner = TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &key));
+        if let Err(failure) = runner.run(&strategy, |input| {
+            target(&input);
+            Ok(())
+        }) {
+            panic!("crash (seed {seed}, round {round}): {failure}");
         }
-        runs += 1;
+        runs += ROUND as usize;
+        round += 1;
     }
     runs
 }
@@ -171,101 +159,98 @@ const TOKENS: &[&str] = &[
 
 #[test]
 fn the_parser_survives_random_bytes() {
-    let runs = fuzz(
-        1,
-        |random| {
-            let length = random.below(400);
-            let bytes: Vec<u8> = (0..length).map(|_| (random.next() % 256) as u8).collect();
-            String::from_utf8_lossy(&bytes).into_owned()
-        },
-        policy_target,
-    );
+    let bytes = prop::collection::vec(any::<u8>(), 0..400).prop_map(|b| String::from_utf8_lossy(&b).into_owned());
+    let runs = fuzz(1, bytes, |text| policy_target(text));
     assert!(runs > 100, "{runs} runs");
+}
+
+/// A shipped policy with a few words deleted, repeated or replaced by a token.
+fn mutated(policies: Vec<String>) -> impl Strategy<Value = String> {
+    let edits = prop::collection::vec((any::<Index>(), 0u8..3, select(TOKENS)), 1..5);
+    (select(policies), edits).prop_map(|(text, edits)| {
+        let mut words: Vec<String> = text.split(' ').map(str::to_owned).collect();
+        for (at, how, token) in edits {
+            let at = at.index(words.len());
+            match how {
+                0 => {
+                    words.remove(at);
+                }
+                1 => {
+                    let copy = words[at].clone();
+                    words.insert(at, copy);
+                }
+                _ => words[at] = token.to_owned(),
+            }
+        }
+        words.join(" ")
+    })
 }
 
 #[test]
 fn the_parser_survives_grammar_shaped_soup_and_mutated_policies() {
     let policies: Vec<String> = shipped().into_iter().map(|(text, _)| text).collect();
-    let runs = fuzz(
-        2,
-        |random| {
-            if random.below(2) == 0 {
-                let length = random.below(120);
-                (0..length).map(|_| random.pick(TOKENS)).collect::<Vec<_>>().join(" ")
-            } else {
-                // A shipped policy with a few tokens deleted, repeated or replaced.
-                let text = &policies[random.below(policies.len())];
-                let mut words: Vec<String> = text.split(' ').map(str::to_owned).collect();
-                for _ in 0..1 + random.below(4) {
-                    let at = random.below(words.len());
-                    match random.below(3) {
-                        0 => {
-                            words.remove(at);
-                        }
-                        1 => {
-                            let copy = words[at].clone();
-                            words.insert(at, copy);
-                        }
-                        _ => words[at] = random.pick(TOKENS).to_owned(),
-                    }
-                }
-                words.join(" ")
-            }
-        },
-        policy_target,
-    );
+    let soup = prop::collection::vec(select(TOKENS), 0..120).prop_map(|tokens| tokens.join(" "));
+    let runs = fuzz(2, prop_oneof![soup, mutated(policies)], |text| policy_target(text));
     assert!(runs > 20, "{runs} runs");
 }
+
+/// Values that stress the order reader: wrong types, huge numbers, the end of time.
+const PIECES: &[&str] = &[
+    "0",
+    "-1",
+    "1e30",
+    "\"\"",
+    "null",
+    "[]",
+    "{}",
+    "true",
+    "\"9999-12-31T23:59:59Z\"",
+    "\"x\"",
+    "99999999999999999999999999999",
+];
 
 #[test]
 fn evaluation_survives_mutated_orders() {
     let policies = shipped();
     let orders: Vec<String> =
         policies.iter().flat_map(|(_, p)| p.example_orders()).map(|o| serde_json::to_string(&o).unwrap()).collect();
-    let pieces = [
-        "0",
-        "-1",
-        "1e30",
-        "\"\"",
-        "null",
-        "[]",
-        "{}",
-        "true",
-        "\"9999-12-31T23:59:59Z\"",
-        "\"x\"",
-        "99999999999999999999999999999",
-    ];
-    let runs = fuzz(
-        3,
-        |random| {
-            let mut text = orders[random.below(orders.len())].clone();
-            for _ in 0..1 + random.below(3) {
-                // Replace a value after a random colon, or cut the text.
-                let colons: Vec<usize> = text.match_indices(':').map(|(i, _)| i).collect();
-                if colons.is_empty() || random.below(10) == 0 {
-                    let mut cut = random.below(text.len());
-                    while !text.is_char_boundary(cut) {
-                        cut -= 1;
-                    }
-                    text.truncate(cut);
-                    continue;
+    // Replace the value after a colon, or (one time in ten) cut the text.
+    let edits = prop::collection::vec((any::<Index>(), 0u8..10, select(PIECES)), 1..4);
+    let mutated = (select(orders), edits).prop_map(|(mut text, edits)| {
+        for (at, how, piece) in edits {
+            let colons: Vec<usize> = text.match_indices(':').map(|(i, _)| i).collect();
+            if colons.is_empty() || how == 0 {
+                let mut cut = at.index(text.len().max(1));
+                while !text.is_char_boundary(cut) {
+                    cut -= 1;
                 }
-                let at = colons[random.below(colons.len())] + 1;
-                let end = text[at..].find([',', '}']).map_or(text.len(), |e| at + e);
-                text.replace_range(at..end, random.pick(&pieces));
+                text.truncate(cut);
+                continue;
             }
-            text
-        },
-        |text| {
-            if let Ok(order) = Order::from_json(text) {
-                for (_, policy) in &policies {
-                    let _ = policy.evaluate(&order);
-                    let _ = policy.explain(&order);
-                }
+            let start = colons[at.index(colons.len())] + 1;
+            let end = text[start..].find([',', '}']).map_or(text.len(), |e| start + e);
+            text.replace_range(start..end, piece);
+        }
+        text
+    });
+    let runs = fuzz(3, mutated, |text| {
+        if let Ok(order) = Order::from_json(text) {
+            for (_, policy) in &policies {
+                let _ = policy.evaluate(&order);
+                let _ = policy.explain(&order);
             }
-        },
-    );
+        }
+    });
     assert!(runs > 20, "{runs} runs");
+}
+
+/// The harness fails on a crash, and names the smallest input proptest shrank it to.
+#[test]
+fn a_crash_fails_with_the_shrunk_input() {
+    let crashed = std::panic::catch_unwind(|| fuzz(9, any::<u8>(), |byte| assert!(*byte < 200, "too big")));
+    let message = crashed.unwrap_err();
+    let message = message.downcast_ref::<String>().unwrap();
+    assert!(message.contains("minimal failing input: 200"), "{message}");
 }
 
 /// Inputs that once crashed, or came close: they must keep working.

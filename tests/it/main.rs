@@ -17,6 +17,7 @@ mod compare;
 mod compiled;
 mod docs;
 mod editors;
+mod errors;
 #[cfg(unix)]
 mod files;
 mod format;

@@ -1,5 +1,6 @@
 //! The README's examples are tested: its policy parses, checks and passes its examples, and
-//! every shown command prints exactly what the README says. (Its Rust block is a doctest.)
+//! every shown command prints exactly what the README says. (Its Rust block is a doctest, from
+//! `src/lib.rs`.)
 
 use std::process::Command;
 
