@@ -32,11 +32,14 @@ fn main() {
 
 const ORDERS: usize = 200_000;
 
-/// A file the output is written to, as `refund batch --output` does (a `Vec` hides the cost of
-/// writing; the figures were measured with a file).
+/// The file a bench writes its output to, as `refund batch --output` does (a `Vec` hides the
+/// cost of writing; the figures were measured with a file). Each sample overwrites it.
+fn output_path(name: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("refund-bench-{}-{name}.jsonl", std::process::id()))
+}
+
 fn output_file(name: &str) -> std::io::BufWriter<std::fs::File> {
-    let path = std::env::temp_dir().join(format!("refund-bench-{}-{name}.jsonl", std::process::id()));
-    std::io::BufWriter::new(std::fs::File::create(path).unwrap())
+    std::io::BufWriter::new(std::fs::File::create(output_path(name)).unwrap())
 }
 
 fn policy() -> Policy {
@@ -81,6 +84,8 @@ fn io_floor(bencher: Bencher) {
         }
         std::io::Write::flush(&mut out).unwrap();
     });
+    // Hundreds of megabytes: not left behind.
+    let _ = std::fs::remove_file(output_path("floor"));
 }
 
 fn pipeline(bencher: Bencher, threads: usize) {
@@ -93,6 +98,7 @@ fn pipeline(bencher: Bencher, threads: usize) {
         let summary = batch::run(&policy, streams, &pool).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(summary.records, ORDERS);
     });
+    let _ = std::fs::remove_file(output_path(&format!("pipeline-{threads}")));
 }
 
 /// The whole pipeline on one core.
