@@ -45,11 +45,19 @@ fn policy(name: &str) -> Policy {
     }
 }
 
-/// Parse and check one policy file (the examples run as part of loading, for coverage).
+/// Parse and check one policy file: loading (the in-file examples run only when asked for).
 #[divan::bench(args = POLICIES)]
 fn parse_and_check(bencher: Bencher, name: &str) {
     let text = source(name);
     bencher.bench(|| Policy::parse(black_box(&text)).is_ok());
+}
+
+/// Loading as `refund check` does: parse, check and run the in-file examples for the warnings
+/// about untested rules (what every load did before the examples ran lazily).
+#[divan::bench(args = POLICIES)]
+fn parse_check_and_run_examples(bencher: Bencher, name: &str) {
+    let text = source(name);
+    bencher.bench(|| Policy::parse(black_box(&text)).map(|p| p.warnings().len()).is_ok());
 }
 
 /// One decision, for each of the policy's own example orders in turn.
@@ -89,6 +97,58 @@ mod kufanyun_against_native {
         bencher.counter(ItemsCount::new(ORDERS)).bench(|| {
             for order in &orders {
                 let _ = black_box(policy.evaluate(black_box(order)));
+            }
+        });
+    }
+
+    /// The same orders by walking the expression trees (the evaluator before the compiled form).
+    #[divan::bench]
+    fn tree_interpreter(bencher: Bencher) {
+        let policy = policy("kufanyun");
+        let orders = orders::orders(1, ORDERS);
+        bencher.counter(ItemsCount::new(ORDERS)).bench(|| {
+            for order in &orders {
+                let _ = black_box(policy.evaluate_interpreted(black_box(order)));
+            }
+        });
+    }
+
+    /// `Policy::decide`: rule, outcome, amount and refunds, no receipt (against `native`).
+    #[divan::bench]
+    fn decide_only(bencher: Bencher) {
+        let policy = policy("kufanyun");
+        let orders = orders::orders(1, ORDERS);
+        bencher.counter(ItemsCount::new(ORDERS)).bench(|| {
+            for order in &orders {
+                let _ = black_box(policy.decide(black_box(order)));
+            }
+        });
+    }
+
+    /// JSON text in, decision JSON out, through the engine.
+    #[divan::bench]
+    fn json_to_json(bencher: Bencher) {
+        let policy = policy("kufanyun");
+        let texts: Vec<String> = orders::orders(1, ORDERS).iter().map(|o| serde_json::to_string(o).unwrap()).collect();
+        bencher.counter(ItemsCount::new(ORDERS)).bench(|| {
+            for text in &texts {
+                let decision = policy.evaluate_json(black_box(text)).unwrap();
+                black_box(serde_json::to_string(&decision).unwrap());
+            }
+        });
+    }
+
+    /// The same through the hand-written policy: read the order, decide in full, write JSON.
+    #[divan::bench]
+    fn native_json_to_json(bencher: Bencher) {
+        let orders = orders::orders(1, ORDERS);
+        let reference = policy("kufanyun").evaluate(&orders[0]).unwrap().policy;
+        let texts: Vec<String> = orders.iter().map(|o| serde_json::to_string(o).unwrap()).collect();
+        bencher.counter(ItemsCount::new(ORDERS)).bench(|| {
+            for text in &texts {
+                let order = refund_rules::Order::from_json(black_box(text)).unwrap();
+                let decision = native_kufanyun::decide_in_full(&order, &reference);
+                black_box(serde_json::to_string(&decision).unwrap());
             }
         });
     }

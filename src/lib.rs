@@ -138,7 +138,7 @@ pub use check::{CheckError, Severity, Warning};
 pub use codes::{explain_code, ErrorCode, ERROR_CODES};
 pub use decision::{Decision, Destination, Line, LineKind, NamedValue, Outcome, PolicyRef, Refund, Review, TraceEntry};
 pub use diagnostic::{Diagnostic, Position};
-pub use eval::EvalError;
+pub use eval::{DecisionSummary, EvalError};
 pub use examples::ExampleResult;
 pub use keywords::{Keyword, KeywordRole, KEYWORDS};
 pub use ledger::{AccountHistory, Ledger};

@@ -1,14 +1,14 @@
 //! [`Policy`]: a parsed, checked policy, ready to evaluate orders. Immutable and `Send + Sync`.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use sha2::{Digest, Sha256};
 
 use crate::check::{self, CheckError, Finding, Warning};
 use crate::decision::{Decision, PolicyRef};
 use crate::diagnostic::Diagnostic;
-use crate::eval::{self, EvalError};
+use crate::eval::{self, Compiled, DecisionSummary, EvalError};
 use crate::order::Order;
 use crate::problems::Problems;
 use crate::program::{Program, VersionsBy};
@@ -22,13 +22,19 @@ pub struct Policy {
     older: Arc<[Version]>,
     /// The newest version, which names the policy.
     newest: Arc<Version>,
-    warnings: Vec<Warning>,
+    /// The checker's warnings.
+    checked: Vec<Warning>,
+    /// The checker's warnings with the untested rules, found by running the in-file examples
+    /// the first time they are asked for: loading does not pay for running them.
+    warnings: Arc<OnceLock<Vec<Warning>>>,
 }
 
 /// One dated version of a policy.
 #[derive(Debug)]
 struct Version {
     program: Program,
+    /// The same program lowered to closures: what `evaluate` and `decide` run.
+    compiled: Compiled,
     reference: Arc<PolicyRef>,
 }
 
@@ -160,18 +166,19 @@ impl Policy {
                     version: program.version.clone(),
                     digest: format!("sha256:{hex}"),
                 };
-                Version { program, reference: Arc::new(reference) }
+                Version { compiled: Compiled::new(&program), program, reference: Arc::new(reference) }
             })
             .collect();
         let Some(newest) = versions.pop() else {
             return Err(PolicyError::no_policy());
         };
-        let mut policy =
-            Policy { source: Arc::from(source), older: versions.into(), newest: Arc::new(newest), warnings };
-        let uncovered = policy.uncovered_rules();
-        policy.warnings.extend(uncovered);
-        policy.warnings.sort_by_key(|w| w.span.start);
-        Ok(policy)
+        Ok(Policy {
+            source: Arc::from(source),
+            older: versions.into(),
+            newest: Arc::new(newest),
+            checked: warnings,
+            warnings: Arc::default(),
+        })
     }
 
     /// A warning for every rule that no in-file example shows deciding: an untested rule.
@@ -209,6 +216,41 @@ impl Policy {
 
     /// Decides one order with the version in force on the order's date.
     pub fn evaluate(&self, order: &Order) -> Result<Decision, EvalError> {
+        let version = self.version_for(order)?;
+        eval::evaluate_compiled(&version.program, &version.compiled, &version.reference, order)
+    }
+
+    /// Decides one order as [`Policy::evaluate`] does, but returns only the deciding rule, the
+    /// outcome, the total and the refunds: no receipt lines, reasons or notes are written, so
+    /// batches, comparisons and services that need no receipt pay for none.
+    ///
+    /// ```
+    /// let policy = refund_rules::Policy::parse(r#"
+    /// policy tiny_cloud {
+    ///   name "Tiny Cloud refunds"
+    ///   currency USD
+    ///   timezone "UTC"
+    ///   source "https://example.com/refunds" read 2026-11-01
+    ///   rule all "Everything back":
+    ///     refund order.paid.cash as "paid" to original
+    /// }"#)?;
+    /// let order = refund_rules::Order::from_json(r#"{"id": "t-1", "billing": "subscription",
+    ///   "currency": "USD", "list_price": "120.00", "purchased_at": "2026-01-01T00:00:00Z",
+    ///   "expires_at": "2027-01-01T00:00:00Z", "requested_at": "2026-01-03T00:00:00Z",
+    ///   "paid": {"cash": "120.00"}}"#)?;
+    /// let summary = policy.decide(&order)?;
+    /// assert_eq!((summary.rule, summary.amount.to_string()), ("all", "120.00".to_owned()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn decide(&self, order: &Order) -> Result<DecisionSummary<'_>, EvalError> {
+        let version = self.version_for(order)?;
+        eval::summarise(&version.program, &version.compiled, order)
+    }
+
+    /// Decides one order by walking the checked program's expression trees, as `explain` does
+    /// but without the trace: the reference the compiled form is tested against.
+    #[doc(hidden)]
+    pub fn evaluate_interpreted(&self, order: &Order) -> Result<Decision, EvalError> {
         let version = self.version_for(order)?;
         eval::evaluate(&version.program, &version.reference, &self.source, order, false)
     }
@@ -366,9 +408,15 @@ impl Policy {
         &self.source
     }
 
-    /// Warnings found while checking (the policy works, but maybe not as meant).
+    /// Warnings found while checking (the policy works, but maybe not as meant), with the rules
+    /// no in-file example shows deciding: the first call runs the examples.
     pub fn warnings(&self) -> &[Warning] {
-        &self.warnings
+        self.warnings.get_or_init(|| {
+            let mut warnings = self.checked.clone();
+            warnings.extend(self.uncovered_rules());
+            warnings.sort_by_key(|w| w.span.start);
+            warnings
+        })
     }
 
     /// Every version's checked program and how decisions name it, for the example runner.

@@ -12,7 +12,7 @@ use crate::ast::{BinaryOp, KeyMatch, UnaryOp};
 use crate::decision::NamedValue;
 use crate::money::{round_to_step, Rounding};
 use crate::order::{Order, OrderError};
-use crate::program::{Builtin, Node, NodeKind, Program};
+use crate::program::{Builtin, Node, NodeKind, Program, TableDef};
 use crate::span::Span;
 use crate::value::{Type, Value};
 
@@ -82,6 +82,21 @@ impl<'p, 'o> Env<'p, 'o> {
         Ok(env)
     }
 
+    /// The attributes bound and the `let`s computed so far, for the compiled form to go on with.
+    pub fn into_parts(self) -> (Vec<Value>, Vec<Option<Value>>) {
+        (self.attributes, self.memo)
+    }
+
+    /// An evaluation the compiled form started: the same attributes, the `let`s it computed.
+    pub fn resume(
+        program: &'p Program,
+        order: &'o Order,
+        attributes: Vec<Value>,
+        memo: Vec<Option<Value>>,
+    ) -> Env<'p, 'o> {
+        Env { program, order, attributes, memo, amount: Decimal::ZERO }
+    }
+
     /// Every attribute the order gives is within the bounds the policy declares for it
     /// (`at most order.list_price * 5`): an order that is not is refused, naming the field.
     fn check_bounds(&mut self) -> Result<()> {
@@ -136,15 +151,7 @@ impl<'p, 'o> Env<'p, 'o> {
     }
 
     fn name_of(&self, node: &Node) -> Option<String> {
-        match &node.kind {
-            NodeKind::Field(field) => Some(format!("order.{}", field.path())),
-            NodeKind::Attribute(index) => {
-                self.program.attributes.get(*index).map(|a| format!("order.attributes.{}", a.name))
-            }
-            NodeKind::Binding(index) => self.program.bindings.get(*index).map(|b| b.name.clone()),
-            NodeKind::Binary(_, l, r) => self.name_of(l).or_else(|| self.name_of(r)),
-            _ => None,
-        }
+        name_of(self.program, node)
     }
 
     /// The policy's words for a named value or condition: the string after its `let`, `const`
@@ -305,33 +312,7 @@ impl<'p, 'o> Env<'p, 'o> {
 
     fn lookup(&self, index: usize, keys: &[Value], span: Span) -> Result<Value> {
         let table = self.program.tables.get(index).ok_or(EvalError::OutOfRange { what: "a table".into(), span })?;
-        let mut best: Option<&(Vec<Value>, Value)> = None;
-        for row in &table.rows {
-            let fits = row.0.iter().zip(keys).zip(&table.matching).all(|((key, value), matching)| match matching {
-                KeyMatch::Exact => equal(key, value),
-                KeyMatch::Step => key.compare(value).is_some_and(|o| o.is_le()),
-            });
-            // Among fitting rows the most specific wins: the greatest step keys, compared
-            // column by column (a 24-month plan's second year beats its first).
-            let better = best.is_none_or(|current| {
-                let steps = row.0.iter().zip(&current.0).zip(&table.matching).filter(|(_, m)| **m == KeyMatch::Step);
-                steps
-                    .map(|((a, b), _)| a.compare(b).unwrap_or(Ordering::Equal))
-                    .find(|o| o.is_ne())
-                    .is_some_and(Ordering::is_gt)
-            });
-            if fits && better {
-                best = Some(row);
-            }
-        }
-        match best {
-            Some(row) => Ok(row.1.clone()),
-            None => Err(EvalError::NoTableRow {
-                table: table.name.clone(),
-                keys: keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
-                span,
-            }),
-        }
+        lookup(table, keys, span)
     }
 
     fn call(&self, builtin: Builtin, values: &[Value], args: &[Node], span: Span) -> Result<Value> {
@@ -340,75 +321,119 @@ impl<'p, 'o> Env<'p, 'o> {
                 .get(position)
                 .map_or(EvalError::Missing { what: "a value".into(), span }, |a| self.missing(a)));
         }
-        let zone = self.program.timezone;
-        let range = |what: &str| EvalError::OutOfRange { what: what.to_owned(), span };
-        match (builtin, values) {
-            (Builtin::Min | Builtin::Max, [first, rest @ ..]) => {
-                let mut best = first.clone();
-                for value in rest {
-                    let order = value.compare(&best).ok_or_else(|| range("a comparison"))?;
-                    if (builtin == Builtin::Min && order.is_lt()) || (builtin == Builtin::Max && order.is_gt()) {
-                        best = value.clone();
-                    }
-                }
-                Ok(best)
-            }
-            (Builtin::Clamp, [x, low, high]) => {
-                let below = x.compare(low).ok_or_else(|| range("a comparison"))?.is_lt();
-                let above = x.compare(high).ok_or_else(|| range("a comparison"))?.is_gt();
-                Ok(if below {
-                    low.clone()
-                } else if above {
-                    high.clone()
-                } else {
-                    x.clone()
-                })
-            }
-            (Builtin::Abs, [Value::Money(m)]) => Ok(Value::Money(m.abs())),
-            (Builtin::Abs, [Value::Number(n)]) => Ok(Value::Number(n.abs())),
-            (Builtin::Abs, [Value::Duration(d)]) => Ok(Value::Duration(d.abs())),
-            (Builtin::Round, [x, step, Value::Symbol(mode)]) => {
-                let mode = Rounding::from_name(mode)
-                    .filter(|m| m.is_written_in_policies())
-                    .ok_or_else(|| range("a rounding mode"))?;
-                step_round(x, step, mode).ok_or_else(|| range("the rounding step"))
-            }
-            (Builtin::Floor | Builtin::Ceil, [x, rest @ ..]) => {
-                let mode = if builtin == Builtin::Floor { Rounding::Floor } else { Rounding::Ceiling };
-                match (x, rest) {
-                    (Value::Instant(at), [unit]) => {
-                        let unit = match unit {
-                            Value::Duration(seconds) => {
-                                Unit::Seconds(i64::try_from(*seconds).map_err(|_| range("the unit"))?)
-                            }
-                            Value::Period(months) => Unit::Months(*months),
-                            _ => return Err(range("the unit")),
-                        };
-                        let rounded = if builtin == Builtin::Floor {
-                            time::floor_instant(*at, unit, zone)
-                        } else {
-                            time::ceil_instant(*at, unit, zone)
-                        };
-                        rounded.map(Value::Instant).ok_or_else(|| {
-                            range(
-                                "rounding an instant to that unit (use a second, minute, hour, day, 1 month or 1 year)",
-                            )
-                        })
-                    }
-                    (x, []) => step_round(x, &Value::Number(Decimal::ONE), mode).ok_or_else(|| range("the value")),
-                    (x, [step]) => step_round(x, step, mode).ok_or_else(|| range("the rounding step")),
-                    _ => Err(range("the arguments")),
-                }
-            }
-            (Builtin::WholeMonths, [Value::Instant(a), Value::Instant(b)]) => {
-                time::whole_months(*a, *b, zone).map(|n| Value::Number(n.into())).ok_or_else(|| range("the dates"))
-            }
-            (Builtin::WholeMonths, [Value::Date(a), Value::Date(b)]) => time::whole_months_between_dates(*a, *b)
-                .map(|n| Value::Number(n.into()))
-                .ok_or_else(|| range("the dates")),
-            (Builtin::Date, [Value::Instant(at)]) => Ok(Value::Date(time::local(*at, zone).date())),
-            _ => Err(range("the arguments")),
+        call(builtin, values, self.program.timezone, span)
+    }
+}
+
+/// The row of `table` that `keys` pick: among fitting rows the most specific.
+pub(super) fn lookup(table: &TableDef, keys: &[Value], span: Span) -> Result<Value> {
+    let mut best: Option<&(Vec<Value>, Value)> = None;
+    for row in &table.rows {
+        let fits = row.0.iter().zip(keys).zip(&table.matching).all(|((key, value), matching)| match matching {
+            KeyMatch::Exact => equal(key, value),
+            KeyMatch::Step => key.compare(value).is_some_and(|o| o.is_le()),
+        });
+        // Among fitting rows the most specific wins: the greatest step keys, compared
+        // column by column (a 24-month plan's second year beats its first).
+        let better = best.is_none_or(|current| {
+            let steps = row.0.iter().zip(&current.0).zip(&table.matching).filter(|(_, m)| **m == KeyMatch::Step);
+            steps
+                .map(|((a, b), _)| a.compare(b).unwrap_or(Ordering::Equal))
+                .find(|o| o.is_ne())
+                .is_some_and(Ordering::is_gt)
+        });
+        if fits && better {
+            best = Some(row);
         }
+    }
+    match best {
+        Some(row) => Ok(row.1.clone()),
+        None => Err(EvalError::NoTableRow {
+            table: table.name.clone(),
+            keys: keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "),
+            span,
+        }),
+    }
+}
+
+/// A built-in applied to values none of which is missing.
+pub(super) fn call(builtin: Builtin, values: &[Value], zone: chrono_tz::Tz, span: Span) -> Result<Value> {
+    let range = |what: &str| EvalError::OutOfRange { what: what.to_owned(), span };
+    match (builtin, values) {
+        (Builtin::Min | Builtin::Max, [first, rest @ ..]) => {
+            let mut best = first.clone();
+            for value in rest {
+                let order = value.compare(&best).ok_or_else(|| range("a comparison"))?;
+                if (builtin == Builtin::Min && order.is_lt()) || (builtin == Builtin::Max && order.is_gt()) {
+                    best = value.clone();
+                }
+            }
+            Ok(best)
+        }
+        (Builtin::Clamp, [x, low, high]) => {
+            let below = x.compare(low).ok_or_else(|| range("a comparison"))?.is_lt();
+            let above = x.compare(high).ok_or_else(|| range("a comparison"))?.is_gt();
+            Ok(if below {
+                low.clone()
+            } else if above {
+                high.clone()
+            } else {
+                x.clone()
+            })
+        }
+        (Builtin::Abs, [Value::Money(m)]) => Ok(Value::Money(m.abs())),
+        (Builtin::Abs, [Value::Number(n)]) => Ok(Value::Number(n.abs())),
+        (Builtin::Abs, [Value::Duration(d)]) => Ok(Value::Duration(d.abs())),
+        (Builtin::Round, [x, step, Value::Symbol(mode)]) => {
+            let mode = Rounding::from_name(mode)
+                .filter(|m| m.is_written_in_policies())
+                .ok_or_else(|| range("a rounding mode"))?;
+            step_round(x, step, mode).ok_or_else(|| range("the rounding step"))
+        }
+        (Builtin::Floor | Builtin::Ceil, [x, rest @ ..]) => {
+            let mode = if builtin == Builtin::Floor { Rounding::Floor } else { Rounding::Ceiling };
+            match (x, rest) {
+                (Value::Instant(at), [unit]) => {
+                    let unit = match unit {
+                        Value::Duration(seconds) => {
+                            Unit::Seconds(i64::try_from(*seconds).map_err(|_| range("the unit"))?)
+                        }
+                        Value::Period(months) => Unit::Months(*months),
+                        _ => return Err(range("the unit")),
+                    };
+                    let rounded = if builtin == Builtin::Floor {
+                        time::floor_instant(*at, unit, zone)
+                    } else {
+                        time::ceil_instant(*at, unit, zone)
+                    };
+                    rounded.map(Value::Instant).ok_or_else(|| {
+                        range("rounding an instant to that unit (use a second, minute, hour, day, 1 month or 1 year)")
+                    })
+                }
+                (x, []) => step_round(x, &Value::Number(Decimal::ONE), mode).ok_or_else(|| range("the value")),
+                (x, [step]) => step_round(x, step, mode).ok_or_else(|| range("the rounding step")),
+                _ => Err(range("the arguments")),
+            }
+        }
+        (Builtin::WholeMonths, [Value::Instant(a), Value::Instant(b)]) => {
+            time::whole_months(*a, *b, zone).map(|n| Value::Number(n.into())).ok_or_else(|| range("the dates"))
+        }
+        (Builtin::WholeMonths, [Value::Date(a), Value::Date(b)]) => {
+            time::whole_months_between_dates(*a, *b).map(|n| Value::Number(n.into())).ok_or_else(|| range("the dates"))
+        }
+        (Builtin::Date, [Value::Instant(at)]) => Ok(Value::Date(time::local(*at, zone).date())),
+        _ => Err(range("the arguments")),
+    }
+}
+
+/// The name a missing value is reported under: the field, attribute or binding `node` reads.
+pub(super) fn name_of(program: &Program, node: &Node) -> Option<String> {
+    match &node.kind {
+        NodeKind::Field(field) => Some(format!("order.{}", field.path())),
+        NodeKind::Attribute(index) => program.attributes.get(*index).map(|a| format!("order.attributes.{}", a.name)),
+        NodeKind::Binding(index) => program.bindings.get(*index).map(|b| b.name.clone()),
+        NodeKind::Binary(_, l, r) => name_of(program, l).or_else(|| name_of(program, r)),
+        _ => None,
     }
 }
 
@@ -427,7 +452,7 @@ fn step_round(x: &Value, step: &Value, mode: Rounding) -> Option<Value> {
 }
 
 /// Whether two values are equal; a missing value equals nothing.
-fn equal(a: &Value, b: &Value) -> bool {
+pub(super) fn equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Missing, _) | (_, Value::Missing) => false,
         _ => a == b,

@@ -1,6 +1,7 @@
 //! Evaluating a checked policy against one order: the first rule whose conditions all hold
 //! decides, and its receipt is computed step by step.
 
+mod compiled;
 mod explain;
 mod expr;
 mod receipt;
@@ -10,12 +11,13 @@ use std::sync::Arc;
 
 use rust_decimal::Decimal;
 
-use crate::decision::{Decision, NamedValue, Outcome, PolicyRef, Refund, TraceEntry};
+use crate::decision::{Decision, Destination, NamedValue, Outcome, PolicyRef, Refund, Review, TraceEntry};
 use crate::order::{Order, OrderError};
 use crate::program::{ActionDef, Node, NodeKind, Program, RuleDef};
 use crate::span::Span;
 use crate::value::Value;
 
+pub(crate) use compiled::Compiled;
 pub(crate) use expr::attribute_value;
 #[cfg(test)]
 pub(crate) use expr::binary;
@@ -161,13 +163,7 @@ pub(crate) fn evaluate(
     order: &Order,
     explain: bool,
 ) -> Result<Decision, EvalError> {
-    if order.currency != program.currency {
-        return Err(OrderError::Invalid {
-            path: "currency".into(),
-            message: format!("is {}, but policy `{}` is in {}", order.currency, program.id, program.currency),
-        }
-        .into());
-    }
+    same_currency(program, order)?;
     let mut env = Env::new(program, order)?;
     let mut trace = explain.then(Vec::new);
     for rule in &program.rules {
@@ -245,28 +241,7 @@ fn decide(
         }
     }
     let receipt::Receipt { lines, reasons: step_reasons, shares, review_requested, .. } = receipt;
-    // One refund per destination, in the contract's order of destinations, zero shares left out.
-    let mut refunds: Vec<Refund> = Vec::with_capacity(shares.len());
-    for (to, amount) in shares {
-        match refunds.iter_mut().find(|r| r.to == to) {
-            Some(refund) => refund.amount = refund.amount.saturating_add(amount),
-            None => refunds.push(Refund { to, amount }),
-        }
-    }
-    refunds.sort_by_key(|r| r.to);
-    let mut amount = refunds.iter().fold(Decimal::ZERO, |sum, r| sum.saturating_add(r.amount));
-    amount.rescale(program.minor_units);
-    refunds.retain(|r| !r.amount.is_zero());
-    for refund in &mut refunds {
-        refund.amount.rescale(program.minor_units);
-    }
-    let outcome = if manual || review_requested {
-        Outcome::ManualReview
-    } else if amount > Decimal::ZERO {
-        Outcome::Refund
-    } else {
-        Outcome::NoRefund
-    };
+    let (refunds, amount, outcome) = settle(shares, program.minor_units, manual || review_requested);
     let review = if outcome == Outcome::ManualReview { crate::decision::Review::Manual } else { rule.review };
     let mut reasons = vec![rule.message.clone()];
     reasons.extend(step_reasons);
@@ -287,6 +262,116 @@ fn decide(
         values: if trace.is_some() { env.computed_values() } else { Vec::new() },
         trace,
     })
+}
+
+/// One refund per destination, in the contract's order of destinations, zero shares left out;
+/// the total; the outcome (`manual`: the rule or a `review when` step sends it to a person).
+fn settle(shares: Vec<(Destination, Decimal)>, minor_units: u32, manual: bool) -> (Vec<Refund>, Decimal, Outcome) {
+    let mut refunds: Vec<Refund> = Vec::with_capacity(shares.len());
+    for (to, amount) in shares {
+        match refunds.iter_mut().find(|r| r.to == to) {
+            Some(refund) => refund.amount = refund.amount.saturating_add(amount),
+            None => refunds.push(Refund { to, amount }),
+        }
+    }
+    refunds.sort_by_key(|r| r.to);
+    let mut amount = refunds.iter().fold(Decimal::ZERO, |sum, r| sum.saturating_add(r.amount));
+    amount.rescale(minor_units);
+    refunds.retain(|r| !r.amount.is_zero());
+    for refund in &mut refunds {
+        refund.amount.rescale(minor_units);
+    }
+    let outcome = if manual {
+        Outcome::ManualReview
+    } else if amount > Decimal::ZERO {
+        Outcome::Refund
+    } else {
+        Outcome::NoRefund
+    };
+    (refunds, amount, outcome)
+}
+
+/// The currency of the order is the policy's.
+fn same_currency(program: &Program, order: &Order) -> Result<(), EvalError> {
+    if order.currency != program.currency {
+        return Err(OrderError::Invalid {
+            path: "currency".into(),
+            message: format!("is {}, but policy `{}` is in {}", order.currency, program.id, program.currency),
+        }
+        .into());
+    }
+    Ok(())
+}
+
+/// The rule that decides `order`, found by the compiled form, and the frame it left (the
+/// attributes bound, the `let`s computed).
+fn compiled_rule<'p, 'f>(
+    program: &'p Program,
+    compiled: &'f Compiled,
+    order: &'f Order,
+) -> Result<(usize, &'p RuleDef, compiled::Frame<'f>), EvalError> {
+    same_currency(program, order)?;
+    let (attributes, memo) = Env::new(program, order)?.into_parts();
+    let mut frame = compiled.frame(order, attributes, memo);
+    match compiled.first_rule(&mut frame)? {
+        Some(index) => match program.rules.get(index) {
+            Some(rule) => Ok((index, rule, frame)),
+            None => Err(no_rule(program)),
+        },
+        None => Err(no_rule(program)),
+    }
+}
+
+fn no_rule(program: &Program) -> EvalError {
+    let span = program.rules.last().map(|rule| rule.name_span).unwrap_or_default();
+    EvalError::NoRuleMatched { policy: program.id.clone(), span }
+}
+
+/// [`evaluate`] without a trace, the rules tried by the compiled form; the deciding rule's
+/// receipt is written by the same code as `explain`'s, going on with the `let`s computed.
+pub(crate) fn evaluate_compiled(
+    program: &Program,
+    compiled: &Compiled,
+    policy: &Arc<PolicyRef>,
+    order: &Order,
+) -> Result<Decision, EvalError> {
+    let (index, rule, mut frame) = compiled_rule(program, compiled, order)?;
+    compiled.precompute(&mut frame, index);
+    let mut env = Env::resume(program, order, frame.attributes, frame.memo);
+    decide(&mut env, policy, rule, None)
+}
+
+/// What a decision comes to, without its receipt: the deciding rule, the outcome, the total
+/// and where it goes ([`crate::Policy::decide`]). Equal to the same fields of the full
+/// [`Decision`] that [`crate::Policy::evaluate`] returns for the order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionSummary<'p> {
+    /// Refund, no refund, or manual review.
+    pub outcome: Outcome,
+    /// The rule that decided.
+    pub rule: &'p str,
+    /// The total refund, to the currency's minor unit.
+    pub amount: Decimal,
+    /// Where the money goes, one entry per destination.
+    pub refunds: Vec<Refund>,
+    /// Whether a person approves.
+    pub review: Review,
+}
+
+/// The outcome, rule, amount and refunds of `order`, computed entirely by the compiled form.
+pub(crate) fn summarise<'p>(
+    program: &'p Program,
+    compiled: &Compiled,
+    order: &Order,
+) -> Result<DecisionSummary<'p>, EvalError> {
+    let (index, rule, mut frame) = compiled_rule(program, compiled, order)?;
+    let (manual, paid) = match &rule.action {
+        ActionDef::Refund { manual, .. } => (*manual, compiled.pay(&mut frame, index, rule)?),
+        ActionDef::Deny => (false, compiled::Paid { shares: Vec::new(), review_requested: false }),
+    };
+    let (refunds, amount, outcome) = settle(paid.shares, program.minor_units, manual || paid.review_requested);
+    let review = if outcome == Outcome::ManualReview { Review::Manual } else { rule.review };
+    Ok(DecisionSummary { outcome, rule: &rule.name, amount, refunds, review })
 }
 
 /// A condition as written; a named condition with its definition: `within_five_days (held < 5 days)`.

@@ -14,6 +14,7 @@ mod batch;
 mod broken_policies;
 mod cli;
 mod compare;
+mod compiled;
 mod docs;
 mod editors;
 mod errors;
