@@ -326,25 +326,31 @@ pub(crate) fn every_node(program: &Program) -> Vec<&Node> {
     for rule in &program.rules {
         nodes.extend(rule.conditions.iter());
         if let ActionDef::Refund { parts, .. } = &rule.action {
-            for part in parts {
-                nodes.push(&part.base);
-                for step in &part.steps {
-                    nodes.push(&step.value);
-                    nodes.extend(step.upper.as_ref());
-                }
-                match &part.destination {
-                    DestinationDef::To(choice) => choices(choice, &mut nodes),
-                    DestinationDef::Split(shares) => {
-                        for (weight, choice) in shares {
-                            nodes.push(weight);
-                            choices(choice, &mut nodes);
-                        }
-                    }
+            part_nodes(parts, &mut nodes);
+        }
+    }
+    nodes
+}
+
+/// The top-level expressions of refund parts: bases, step values and bounds, split weights and
+/// the conditions destinations are chosen by.
+pub(crate) fn part_nodes<'p>(parts: &'p [PartDef], nodes: &mut Vec<&'p Node>) {
+    for part in parts {
+        nodes.push(&part.base);
+        for step in &part.steps {
+            nodes.push(&step.value);
+            nodes.extend(step.upper.as_ref());
+        }
+        match &part.destination {
+            DestinationDef::To(choice) => choices(choice, nodes),
+            DestinationDef::Split(shares) => {
+                for (weight, choice) in shares {
+                    nodes.push(weight);
+                    choices(choice, nodes);
                 }
             }
         }
     }
-    nodes
 }
 
 fn choices<'p>(choice: &'p ChoiceDef, nodes: &mut Vec<&'p Node>) {

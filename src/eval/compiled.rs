@@ -279,22 +279,7 @@ fn compare(op: BinaryOp, a: &Value, b: &Value, missing: &(EvalError, EvalError),
 /// The bindings the expressions of `parts` name, each once, in the order they are named.
 fn bindings_read(parts: &[PartDef]) -> Vec<(usize, Span)> {
     let mut nodes: Vec<&Node> = Vec::new();
-    for part in parts {
-        nodes.push(&part.base);
-        for step in &part.steps {
-            nodes.push(&step.value);
-            nodes.extend(step.upper.as_ref());
-        }
-        match &part.destination {
-            DestinationDef::To(choice) => choice_nodes(choice, &mut nodes),
-            DestinationDef::Split(shares) => {
-                for (weight, choice) in shares {
-                    nodes.push(weight);
-                    choice_nodes(choice, &mut nodes);
-                }
-            }
-        }
-    }
+    crate::program::part_nodes(parts, &mut nodes);
     let mut reads: Vec<(usize, Span)> = Vec::new();
     for node in nodes {
         crate::program::walk(node, &mut |n| {
@@ -306,14 +291,6 @@ fn bindings_read(parts: &[PartDef]) -> Vec<(usize, Span)> {
         });
     }
     reads
-}
-
-fn choice_nodes<'p>(choice: &'p ChoiceDef, nodes: &mut Vec<&'p Node>) {
-    if let ChoiceDef::If(condition, then, otherwise) = choice {
-        nodes.push(condition);
-        choice_nodes(then, nodes);
-        choice_nodes(otherwise, nodes);
-    }
 }
 
 struct Compiler<'p> {
