@@ -349,9 +349,30 @@ pub fn read_all(text: &str, csv_input: bool) -> Result<Vec<Record>, BatchError> 
 /// (`refund diff --orders`), so that their decisions and totals are the batch's.
 pub fn decide_records(policy: &Policy, records: &[Record]) -> Vec<Result<Decision, String>> {
     let mut ledger = Ledger::for_policy(policy);
+    decide_records_with(policy, records, &mut ledger)
+}
+
+/// Decides records as `decide_records` does, carrying the accounts' histories in `ledger` from
+/// one call to the next: for callers that receive an input in parts (an Arrow stream, a Spark
+/// partition a batch at a time), so that the parts decided in turn give the decisions of the
+/// whole. Give each account's orders in time order across the parts.
+///
+/// ```
+/// use refund_rules::{batch, Ledger, Policy};
+/// let policy = Policy::from_file("policies/alibaba-ecs.policy")?;
+/// let records = batch::read_all(include_str!("../tests/data/batch/alibaba-new-year.jsonl"), false)?;
+/// let (first, rest) = records.split_at(records.len() / 2);
+/// let mut ledger = Ledger::for_policy(&policy);
+/// let mut parts = batch::decide_records_with(&policy, first, &mut ledger);
+/// parts.extend(batch::decide_records_with(&policy, rest, &mut ledger));
+/// let whole = batch::decide_records(&policy, &records);
+/// assert_eq!(format!("{parts:?}"), format!("{whole:?}"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn decide_records_with(policy: &Policy, records: &[Record], ledger: &mut Ledger) -> Vec<Result<Decision, String>> {
     let mut results = Vec::with_capacity(records.len());
     for chunk in records.chunks(CHUNK) {
-        results.extend(decide_chunk(policy, chunk, &mut ledger));
+        results.extend(decide_chunk(policy, chunk, ledger));
     }
     results
 }
