@@ -111,13 +111,28 @@ def csv_blocks(table: "pyarrow.Table") -> List[bytes]:
 def decide_table(
     decider: Any, table: "pyarrow.Table", *, with_json: bool, money_scale: "int | None" = None
 ) -> "pyarrow.Table":
-    """The decision columns of a table's orders, one row per row."""
-    import pyarrow as pa
+    """The decision columns of a table's orders, one row per row. The order's own ``currency``
+    column is kept where the order has no decision."""
     import pyarrow.compute as pc
 
-    columns = decider.decide(csv_blocks(table), csv=True, with_json=with_json)
-    if len(columns["outcome"]) != table.num_rows:
-        raise ValueError(f"{table.num_rows} rows gave {len(columns['outcome'])} decisions")
+    decisions = decide_blocks(decider, csv_blocks(table), table.num_rows, with_json=with_json, money_scale=money_scale)
+    for index, name in enumerate(decisions.column_names):
+        if name in table.column_names and table.schema.field(name).type == decisions.schema.field(name).type:
+            filled = pc.coalesce(decisions.column(name), table.column(name))
+            decisions = decisions.set_column(index, name, filled)
+    return decisions
+
+
+def decide_blocks(
+    decider: Any, blocks: List[bytes], rows: int, *, with_json: bool, money_scale: "int | None" = None
+) -> "pyarrow.Table":
+    """The decision columns of the orders of CSV blocks (from ``csv_blocks``); money as
+    ``decimal128(38, money_scale)``, by default the largest scale of the amounts."""
+    import pyarrow as pa
+
+    columns = decider.decide(blocks, csv=True, with_json=with_json)
+    if len(columns["outcome"]) != rows:
+        raise ValueError(f"{rows} rows gave {len(columns['outcome'])} decisions")
     scale = columns["scale"] if money_scale is None else money_scale
     money = pa.decimal128(38, scale)
     refunds = pa.ListArray.from_arrays(
@@ -138,10 +153,6 @@ def decide_table(
     }
     if with_json:
         arrays["decision"] = pa.array(columns["decision"], pa.string())
-    for name, array in arrays.items():
-        # The order's own `currency` column: kept where the order has no decision.
-        if name in table.column_names and table.schema.field(name).type == array.type:
-            arrays[name] = pc.coalesce(array, table.column(name).combine_chunks())
     return pa.table(arrays)
 
 
