@@ -84,7 +84,7 @@ def _decide_partitions(sides: Dict[str, str], with_json: bool):
         deciders = {prefix: _native.Decider(_native.Policy.parse(text)) for prefix, text in sides.items()}
         for batch in batches:
             table = pa.Table.from_batches([batch])
-            blocks = csv_blocks(table)
+            blocks = csv_blocks(table.rename_columns([name.replace(DOT, ".") for name in table.column_names]))
             for prefix, decider in deciders.items():
                 decisions = decide_blocks(
                     decider, blocks, table.num_rows, with_json=with_json, money_scale=MONEY_SCALE
@@ -109,10 +109,18 @@ def _with_decisions(table: "pyarrow.Table", decisions: "pyarrow.Table", prefix: 
     return table
 
 
+#: Stands for the dot of a flat column name (`paid.cash`) while Spark runs `mapInArrow`,
+#: which cannot resolve a column whose name has a dot.
+DOT = "__dot__"
+
+
 def _map(df: "DataFrame", sides: Dict[str, str], with_json: bool, partitions: Optional[int]) -> "DataFrame":
     from pyspark.sql.types import StructType
 
+    dotted = [name for name in df.columns if "." in name]
     ordered = _in_time_order(df, partitions)
+    if dotted:
+        ordered = ordered.withColumnsRenamed({name: name.replace(".", DOT) for name in dotted})
     fields = list(ordered.schema.fields)
     for prefix in sides:
         for field in decision_schema(prefix, with_json):
@@ -121,7 +129,10 @@ def _map(df: "DataFrame", sides: Dict[str, str], with_json: bool, partitions: Op
                 fields[names.index(field.name)] = field
             else:
                 fields.append(field)
-    return ordered.mapInArrow(_decide_partitions(sides, with_json), StructType(fields))
+    decided = ordered.mapInArrow(_decide_partitions(sides, with_json), StructType(fields))
+    if dotted:
+        decided = decided.withColumnsRenamed({name.replace(".", DOT): name for name in dotted})
+    return decided
 
 
 def decide(
