@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Dict, List
 
@@ -69,3 +70,25 @@ def batch_texts(generated_jsonl) -> List[str]:
         texts.append("{" + rest)
     assert len(texts) == SPARK_ORDERS
     return texts
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One Spark on local[2] for the whole run (its start is most of a Spark test's time)."""
+    from pyspark.sql import SparkSession
+
+    # The executors' Python is this one, where the package is installed.
+    os.environ["PYSPARK_PYTHON"] = sys.executable
+    os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("refund-rules-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
