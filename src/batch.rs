@@ -361,10 +361,13 @@ pub fn decide_records(policy: &Policy, records: &[Record]) -> Vec<Result<Decisio
 /// use refund_rules::{batch, Ledger, Policy};
 /// let policy = Policy::from_file("policies/alibaba-ecs.policy")?;
 /// let records = batch::read_all(include_str!("../tests/data/batch/alibaba-new-year.jsonl"), false)?;
-/// let (first, rest) = records.split_at(records.len() / 2);
+/// let (first, rest) = records.split_at(1);
 /// let mut ledger = Ledger::for_policy(&policy);
 /// let mut parts = batch::decide_records_with(&policy, first, &mut ledger);
 /// parts.extend(batch::decide_records_with(&policy, rest, &mut ledger));
+/// // The first order used the account's no-reason refund of the year: the second, in the next
+/// // part, no longer has it.
+/// assert_eq!(parts[1].as_ref().map(|d| d.rule.as_str()), Ok("non_full"));
 /// let whole = batch::decide_records(&policy, &records);
 /// assert_eq!(format!("{parts:?}"), format!("{whole:?}"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
