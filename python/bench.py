@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "python" / "tests"))
 
 import orders as generated  # noqa: E402
+import pyarrow as pa  # noqa: E402
 import pyarrow.json as pajson  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 
@@ -38,9 +39,17 @@ def timed(label: str, count: int, action):
 def main() -> None:
     count = int(next((a for a in sys.argv[1:] if a.isdigit()), "1000000"))
     folder = Path(tempfile.mkdtemp(prefix="refund-bench-"))
-    jsonl = folder / "orders.jsonl"
-    jsonl.write_text(generated.json_lines(generated.orders(count)), encoding="utf-8")
-    table = pajson.read_json(jsonl)
+    given = os.environ.get("REFUND_BENCH_ORDERS")
+    jsonl = Path(given) if given else folder / "orders.jsonl"
+    if not given:
+        jsonl.write_text(generated.json_lines(generated.orders(count)), encoding="utf-8")
+    # Times as written (RFC 3339 with the offset): Arrow's JSON reader would turn them into
+    # timestamps without a zone, which the package refuses.
+    times = pa.schema([(name, pa.string()) for name in ("purchased_at", "expires_at", "requested_at")])
+    table = pajson.read_json(
+        jsonl, parse_options=pajson.ParseOptions(explicit_schema=times, unexpected_field_behavior="infer")
+    )
+    count = table.num_rows
     print(f"{count:,} orders, {os.cpu_count()} cores, policy {POLICY.name}", flush=True)
     refund = os.environ.get("REFUND_BIN", str(ROOT / "target" / "release" / "refund"))
     timed(
