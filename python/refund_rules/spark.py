@@ -30,10 +30,11 @@ def _policy_text(policy: PolicyLike) -> str:
     """The policy's text, checked on the driver so that a bad policy fails before any task."""
     if isinstance(policy, Policy):
         return policy.source
-    text = str(policy)
-    if "{" not in text and os.path.exists(text):
-        return Policy.from_file(text).source
-    return Policy.parse(text).source
+    text = os.fspath(policy)
+    # A policy's text always has a `{`; a path never needs one.
+    if "{" in text:
+        return Policy.parse(text).source
+    return Policy.from_file(text).source
 
 
 def decision_schema(prefix: str = "", with_json: bool = False) -> List[Any]:

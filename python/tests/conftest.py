@@ -80,6 +80,10 @@ def spark():
     # The executors' Python is this one, where the package is installed.
     os.environ["PYSPARK_PYTHON"] = sys.executable
     os.environ["PYSPARK_DRIVER_PYTHON"] = sys.executable
+    # Spark reads relative paths from the folder its JVM starts in: the repository's root, as
+    # for a notebook there (python/README.md).
+    before = os.getcwd()
+    os.chdir(ROOT)
     session = (
         SparkSession.builder.master("local[2]")
         .appName("refund-rules-tests")
@@ -89,6 +93,7 @@ def spark():
         .config("spark.driver.memory", "2g")
         .getOrCreate()
     )
+    os.chdir(before)
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()

@@ -69,6 +69,8 @@ def test_impact_equals_refund_diff(spark, generated, tmp_path: Path):
 def test_a_bad_policy_fails_on_the_driver(scattered):
     with pytest.raises(PolicyError):
         refund_spark.decide(scattered, "policy x {")
+    with pytest.raises(OSError):
+        refund_spark.decide(scattered, POLICIES / "missing.policy")
 
 
 def test_flat_dotted_columns(spark, generated, batch_texts):
