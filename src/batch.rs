@@ -372,9 +372,54 @@ pub fn read_all(text: &str, csv_input: bool) -> Result<Vec<Record>, BatchError> 
 /// (`refund diff --orders`), so that their decisions and totals are the batch's.
 pub fn decide_records(policy: &Policy, records: &[Record]) -> Vec<Result<Decision, String>> {
     let mut ledger = Ledger::for_policy(policy);
+    decide_records_with(policy, records, &mut ledger)
+}
+
+/// Decides records as `decide_records` does, carrying the accounts' histories in `ledger` from
+/// one call to the next: for callers that receive an input in parts (an Arrow stream, a Spark
+/// partition a batch at a time), so that the parts decided in turn give the decisions of the
+/// whole. Give each account's orders in time order across the parts.
+///
+/// ```
+/// use refund_rules::{batch, Ledger, Policy};
+/// let policy = Policy::parse(
+///     r#"policy once_a_year {
+///   name     "One refund a year"
+///   currency USD
+///   timezone "UTC"
+///   rule first "The first refund of the year":
+///     when order.account.no_reason_refunds_used < 1
+///     uses no_reason_refund per calendar year
+///     refund order.paid.cash as "paid" to original
+///   rule later "Later ones":
+///     deny
+/// }"#,
+/// )?;
+/// let order = |id: &str, day: u32| {
+///     format!(
+///         r#"{{"id": "{id}", "account": {{"id": "a-1"}}, "billing": "subscription", "currency": "USD",
+///         "purchased_at": "2026-01-01T00:00:00Z", "expires_at": "2027-01-01T00:00:00Z",
+///         "requested_at": "2026-01-{day:02}T00:00:00Z", "list_price": "120.00", "paid": {{"cash": "120.00"}}}}"#
+///     )
+///     .replace('\n', " ")
+/// };
+/// let text = format!("{}\n{}\n", order("o-1", 2), order("o-2", 3));
+/// let records = batch::read_all(&text, false)?;
+/// let (first, rest) = records.split_at(1);
+/// let mut ledger = Ledger::for_policy(&policy);
+/// let mut parts = batch::decide_records_with(&policy, first, &mut ledger);
+/// parts.extend(batch::decide_records_with(&policy, rest, &mut ledger));
+/// // The first order used the account's refund of the year: the second, in the next part,
+/// // no longer has it.
+/// assert_eq!(parts[1].as_ref().map(|d| d.rule.as_str()), Ok("later"));
+/// let whole = batch::decide_records(&policy, &records);
+/// assert_eq!(format!("{parts:?}"), format!("{whole:?}"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn decide_records_with(policy: &Policy, records: &[Record], ledger: &mut Ledger) -> Vec<Result<Decision, String>> {
     let mut results = Vec::with_capacity(records.len());
     for chunk in records.chunks(CHUNK) {
-        results.extend(decide_chunk(policy, chunk, &mut ledger));
+        results.extend(decide_chunk(policy, chunk, ledger));
     }
     results
 }
