@@ -319,42 +319,61 @@ struct Variant {
 /// Every combination of the facts either policy reads, around `base`.
 fn variants(base: &Order, read: &[Field]) -> Vec<Variant> {
     let mut variants = vec![Variant { order: base.clone(), facts: Vec::new() }];
-    let reads = |fields: &[Field]| fields.iter().any(|f| read.contains(f));
-    let mut dimension = |name: &str, choices: Vec<Choice>| {
-        let mut next = Vec::new();
-        for variant in &variants {
-            for (label, apply) in &choices {
+    for dimension in dimensions() {
+        if dimension.fields.iter().any(|field| read.contains(field)) {
+            variants = dimension.cross(&variants);
+        }
+    }
+    variants
+}
+
+/// One fact of the grid: the fields that make a policy read it, and the values it takes.
+struct Dimension {
+    name: &'static str,
+    fields: &'static [Field],
+    choices: Vec<Choice>,
+}
+
+impl Dimension {
+    /// Every variant of `variants` once for each of this dimension's choices.
+    fn cross(&self, variants: &[Variant]) -> Vec<Variant> {
+        let mut next = Vec::with_capacity(variants.len() * self.choices.len());
+        for variant in variants {
+            for (label, apply) in &self.choices {
                 let mut order = variant.order.clone();
                 apply(&mut order);
                 let mut facts = variant.facts.clone();
-                facts.push(format!("{name} = {label}"));
+                facts.push(format!("{} = {label}", self.name));
                 next.push(Variant { order, facts });
             }
         }
-        variants = next;
-    };
-    if reads(&[Field::Billing]) {
-        dimension(
-            "billing",
-            vec![
+        next
+    }
+}
+
+/// The grid's facts, in the order their labels are listed.
+fn dimensions() -> Vec<Dimension> {
+    vec![
+        Dimension {
+            name: "billing",
+            fields: &[Field::Billing],
+            choices: vec![
                 ("subscription".into(), Box::new(|o: &mut Order| o.billing = Billing::Subscription)),
                 ("pay_as_you_go".into(), Box::new(|o: &mut Order| o.billing = Billing::PayAsYouGo)),
             ],
-        );
-    }
-    if reads(&[Field::Purchase]) {
-        dimension(
-            "purchase",
-            vec![
+        },
+        Dimension {
+            name: "purchase",
+            fields: &[Field::Purchase],
+            choices: vec![
                 ("new".into(), Box::new(|o: &mut Order| o.purchase = Purchase::New)),
                 ("renewal".into(), Box::new(|o: &mut Order| o.purchase = Purchase::Renewal)),
             ],
-        );
-    }
-    if reads(&[Field::PaidVoucher, Field::PaidCash]) {
-        dimension(
-            "voucher",
-            vec![
+        },
+        Dimension {
+            name: "voucher",
+            fields: &[Field::PaidVoucher, Field::PaidCash],
+            choices: vec![
                 ("none".into(), Box::new(|_: &mut Order| {})),
                 (
                     "a tenth of the price".into(),
@@ -365,30 +384,27 @@ fn variants(base: &Order, read: &[Field]) -> Vec<Variant> {
                     }),
                 ),
             ],
-        );
-    }
-    if reads(&[Field::NoReasonRefundsUsed]) {
-        dimension(
-            "no-reason refunds used",
-            vec![
+        },
+        Dimension {
+            name: "no-reason refunds used",
+            fields: &[Field::NoReasonRefundsUsed],
+            choices: vec![
                 ("0".into(), Box::new(|o: &mut Order| o.account.no_reason_refunds_used = 0)),
                 ("1".into(), Box::new(|o: &mut Order| o.account.no_reason_refunds_used = 1)),
             ],
-        );
-    }
-    if reads(&[Field::BannedForViolation]) {
-        dimension(
-            "banned",
-            vec![
+        },
+        Dimension {
+            name: "banned",
+            fields: &[Field::BannedForViolation],
+            choices: vec![
                 ("no".into(), Box::new(|o: &mut Order| o.banned_for_violation = false)),
                 ("yes".into(), Box::new(|o: &mut Order| o.banned_for_violation = true)),
             ],
-        );
-    }
-    if reads(&[Field::PromotionNonRefundable, Field::Promotion]) {
-        dimension(
-            "promotion",
-            vec![
+        },
+        Dimension {
+            name: "promotion",
+            fields: &[Field::PromotionNonRefundable, Field::Promotion],
+            choices: vec![
                 ("none".into(), Box::new(|o: &mut Order| o.promotion = None)),
                 (
                     "non-refundable".into(),
@@ -397,16 +413,14 @@ fn variants(base: &Order, read: &[Field]) -> Vec<Variant> {
                     }),
                 ),
             ],
-        );
-    }
-    if reads(&[Field::AccountArrears]) {
-        dimension(
-            "arrears",
-            vec![
+        },
+        Dimension {
+            name: "arrears",
+            fields: &[Field::AccountArrears],
+            choices: vec![
                 ("none".into(), Box::new(|o: &mut Order| o.account.arrears = Decimal::ZERO)),
                 ("50.00".into(), Box::new(|o: &mut Order| o.account.arrears = Decimal::new(5000, 2))),
             ],
-        );
-    }
-    variants
+        },
+    ]
 }

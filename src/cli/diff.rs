@@ -2,14 +2,15 @@
 
 use std::path::{Path, PathBuf};
 
-use refund_rules::diff::{impact, regions, Answer};
-use refund_rules::money_text;
+use refund_rules::diff::{impact, regions, Answer, Impact};
+use refund_rules::{money_text, Policy};
+use rust_decimal::Decimal;
 
 use super::check::load;
 use super::grid::{Grid, GridFormat};
 use super::{files, Exit};
 use super::{out, outln, print_json};
-use refund_rules::batch::read_all;
+use refund_rules::batch::{read_all, Record};
 
 /// Compares two policies on the orders of a file, or on a generated grid without one.
 pub fn run(old_path: &Path, new_path: &Path, orders: Option<&PathBuf>, format: GridFormat) -> Exit {
@@ -20,113 +21,133 @@ pub fn run(old_path: &Path, new_path: &Path, orders: Option<&PathBuf>, format: G
     // Two versions of one provider often share the id: the version and the file tell them apart.
     let sides = format!("old: {}\nnew: {}\n", side(&old, old_path), side(&new, new_path));
     match orders {
-        Some(path) => {
-            let records = match files::read_text(path).and_then(|text| {
-                read_all(&text, path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")))
-                    .map_err(|e| format!("{}: {e}", files::shown(path)))
-            }) {
-                Ok(records) => records,
-                Err(message) => {
-                    eprintln!("error: {message}");
-                    return Exit::Input;
-                }
-            };
-            // A record that is not an order is named and left out; the run then exits 2.
-            let mut exit = Exit::Ok;
-            for record in &records {
-                if let Err(error) = &record.order {
-                    eprintln!("error: {}:{}: left out: {error}", files::shown(path), record.line);
-                    exit = Exit::Input;
-                }
-            }
-            let result = impact(&old, &new, &records);
-            if format == GridFormat::Json {
-                return print_json(&result).and(exit);
-            }
-            let currency = &result.currency;
-            let signed = |amount: rust_decimal::Decimal| {
-                format!("{}{} {currency}", if amount.is_sign_negative() { "" } else { "+" }, money_text(amount))
-            };
-            out!("{sides}");
-            outln!(
-                "{} orders, {} decided differently; refunded {} {currency} before, {} {currency} after ({})",
-                result.orders,
-                result.changed,
-                money_text(result.old_total - result.old_manual_review),
-                money_text(result.new_total - result.new_manual_review),
-                signed((result.new_total - result.new_manual_review) - (result.old_total - result.old_manual_review)),
-            );
-            if !(result.old_manual_review.is_zero() && result.new_manual_review.is_zero()) {
-                outln!(
-                    "awaiting manual review, not counted as refunded: {} {currency} before, {} {currency} after",
-                    money_text(result.old_manual_review),
-                    money_text(result.new_manual_review)
-                );
-            }
-            outln!();
-            let grid = Grid {
-                headers: ["old rule → new rule", "orders", "change", "examples (order: old -> new)"]
-                    .map(String::from)
-                    .to_vec(),
-                rows: result
-                    .groups
-                    .iter()
-                    .map(|g| {
-                        let examples: Vec<String> = g
-                            .examples
-                            .iter()
-                            .map(|e| format!("{}: {} -> {}", e.order.id, shown(&e.old), shown(&e.new)))
-                            .collect();
-                        vec![
-                            format!("{} → {}", g.old_rule, g.new_rule),
-                            g.count.to_string(),
-                            signed(g.delta),
-                            examples.join("\n"),
-                        ]
-                    })
-                    .collect(),
-            };
-            match format {
-                GridFormat::Table => out!("{}", grid.render_fitted(super::grid::terminal_width())),
-                _ => out!("{}", grid.render(format)),
-            }
-            exit
-        }
-        None => {
-            let found = regions(&old, &new);
-            if format == GridFormat::Json {
-                return print_json(&found);
-            }
-            out!("{sides}");
-            if found.is_empty() {
-                outln!("No difference found on the grid around the policies' example orders.");
-                return Exit::Ok;
-            }
-            let changes = if found.len() == 1 { "one change".to_owned() } else { format!("{} changes", found.len()) };
-            outln!("{changes} on the grid around the policies' example orders:\n");
-            for (index, region) in found.iter().enumerate() {
-                let facts = if region.facts.is_empty() { "any order".to_owned() } else { region.facts.join(", ") };
-                let span = match region.held_until_days {
-                    Some(until) => format!("held from {} to under {}", held(region.held_from_days), held(until)),
-                    None => format!("held {} or more", held(region.held_from_days)),
-                };
-                outln!(
-                    "{}. {span}; {facts}\n   old: {}\n   new: {}\n   for example, held {}: {}\n",
-                    index + 1,
-                    shown(&region.example.old),
-                    shown(&region.example.new),
-                    held(region.held_from_days),
-                    example_facts(&region.example.order),
-                );
-            }
-            outln!("`--format json` gives each change's example order in full, ready for `refund eval`.");
-            Exit::Ok
-        }
+        Some(path) => on_orders(&old, &new, path, format, &sides),
+        None => on_grid(&old, &new, format, &sides),
     }
 }
 
+/// The impact of the change on the orders of the file at `path`.
+fn on_orders(old: &Policy, new: &Policy, path: &Path, format: GridFormat, sides: &str) -> Exit {
+    let records = match read_records(path) {
+        Ok(records) => records,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return Exit::Input;
+        }
+    };
+    // A record that is not an order is named and left out; the run then exits 2.
+    let mut exit = Exit::Ok;
+    for record in &records {
+        if let Err(error) = &record.order {
+            eprintln!("error: {}:{}: left out: {error}", files::shown(path), record.line);
+            exit = Exit::Input;
+        }
+    }
+    let result = impact(old, new, &records);
+    if format == GridFormat::Json {
+        return print_json(&result).and(exit);
+    }
+    out!("{sides}");
+    print_totals(&result);
+    outln!();
+    let grid = impact_grid(&result);
+    match format {
+        GridFormat::Table => out!("{}", grid.render_fitted(super::grid::terminal_width())),
+        _ => out!("{}", grid.render(format)),
+    }
+    exit
+}
+
+/// The records of an orders file, JSON lines or CSV by its extension.
+fn read_records(path: &Path) -> Result<Vec<Record>, String> {
+    let text = files::read_text(path)?;
+    read_all(&text, path.extension().is_some_and(|e| e.eq_ignore_ascii_case("csv")))
+        .map_err(|e| format!("{}: {e}", files::shown(path)))
+}
+
+/// `+12.50 EUR`: a change of refunded money, signed even when it grows.
+fn signed(amount: Decimal, currency: &str) -> String {
+    format!("{}{} {currency}", if amount.is_sign_negative() { "" } else { "+" }, money_text(amount))
+}
+
+/// The head line: how many orders changed and the money refunded before and after.
+fn print_totals(result: &Impact) {
+    let currency = &result.currency;
+    outln!(
+        "{} orders, {} decided differently; refunded {} {currency} before, {} {currency} after ({})",
+        result.orders,
+        result.changed,
+        money_text(result.old_total - result.old_manual_review),
+        money_text(result.new_total - result.new_manual_review),
+        signed((result.new_total - result.new_manual_review) - (result.old_total - result.old_manual_review), currency),
+    );
+    if !(result.old_manual_review.is_zero() && result.new_manual_review.is_zero()) {
+        outln!(
+            "awaiting manual review, not counted as refunded: {} {currency} before, {} {currency} after",
+            money_text(result.old_manual_review),
+            money_text(result.new_manual_review)
+        );
+    }
+}
+
+/// One row per pair of rules (old, new) that decided orders differently, with examples.
+fn impact_grid(result: &Impact) -> Grid {
+    Grid {
+        headers: ["old rule → new rule", "orders", "change", "examples (order: old -> new)"].map(String::from).to_vec(),
+        rows: result
+            .groups
+            .iter()
+            .map(|g| {
+                let examples: Vec<String> = g
+                    .examples
+                    .iter()
+                    .map(|e| format!("{}: {} -> {}", e.order.id, shown(&e.old), shown(&e.new)))
+                    .collect();
+                vec![
+                    format!("{} → {}", g.old_rule, g.new_rule),
+                    g.count.to_string(),
+                    signed(g.delta, &result.currency),
+                    examples.join("\n"),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Without orders: the regions of a generated grid where the two policies decide differently.
+fn on_grid(old: &Policy, new: &Policy, format: GridFormat, sides: &str) -> Exit {
+    let found = regions(old, new);
+    if format == GridFormat::Json {
+        return print_json(&found);
+    }
+    out!("{sides}");
+    if found.is_empty() {
+        outln!("No difference found on the grid around the policies' example orders.");
+        return Exit::Ok;
+    }
+    let changes = if found.len() == 1 { "one change".to_owned() } else { format!("{} changes", found.len()) };
+    outln!("{changes} on the grid around the policies' example orders:\n");
+    for (index, region) in found.iter().enumerate() {
+        let facts = if region.facts.is_empty() { "any order".to_owned() } else { region.facts.join(", ") };
+        let span = match region.held_until_days {
+            Some(until) => format!("held from {} to under {}", held(region.held_from_days), held(until)),
+            None => format!("held {} or more", held(region.held_from_days)),
+        };
+        outln!(
+            "{}. {span}; {facts}\n   old: {}\n   new: {}\n   for example, held {}: {}\n",
+            index + 1,
+            shown(&region.example.old),
+            shown(&region.example.new),
+            held(region.held_from_days),
+            example_facts(&region.example.order),
+        );
+    }
+    outln!("`--format json` gives each change's example order in full, ready for `refund eval`.");
+    Exit::Ok
+}
+
 /// `acme_cloud, version 2026-03-16 (policies/acme-cloud.policy)`.
-fn side(policy: &refund_rules::Policy, path: &Path) -> String {
+fn side(policy: &Policy, path: &Path) -> String {
     let versions = policy.versions();
     let version = match versions.as_slice() {
         [] => String::new(),
