@@ -64,7 +64,23 @@ const CONTINUING: &[&str] =
 /// The widest a line is let to be: a longer one-line `order { ... }` is broken into lines.
 const WIDTH: usize = 100;
 
+/// `source` laid out: lines classified, indented, then rendered with aligned columns and comments.
 fn layout(source: &str) -> String {
+    let mut lines = classified(source);
+    set_indents(&mut lines);
+    let mut out = String::new();
+    for line in with_aligned_comments(&rendered(&lines)) {
+        out.push_str(&line);
+        out.push('\n');
+    }
+    while out.ends_with("\n\n") {
+        out.pop();
+    }
+    out
+}
+
+/// The source's lines as tokens, each with its depth and its kind (a long one-line order broken).
+fn classified(source: &str) -> Vec<Line> {
     let mut lines = Vec::new();
     let mut depth = 0usize;
     let mut in_rule = false;
@@ -118,6 +134,11 @@ fn layout(source: &str) -> String {
             .saturating_sub(tokens.iter().filter(|t| *t == "}").count());
         lines.push(Line { tokens, comment, depth: line_depth, kind, in_rule, indent: 0 });
     }
+    lines
+}
+
+/// Indents every line by its kind and depth; a comment takes the indent of the code below it.
+fn set_indents(lines: &mut [Line]) {
     let mut below: Option<usize> = None;
     for line in lines.iter_mut().rev() {
         match line.kind {
@@ -130,7 +151,10 @@ fn layout(source: &str) -> String {
             }
         }
     }
-    let mut out = String::new();
+}
+
+/// The lines rendered, runs of alignable lines in columns, runs of blank lines made one.
+fn rendered(lines: &[Line]) -> Vec<Rendered> {
     let mut rendered: Vec<Rendered> = Vec::new();
     let mut previous_blank = true;
     let mut index = 0;
@@ -157,14 +181,7 @@ fn layout(source: &str) -> String {
         previous_blank = false;
         index = end;
     }
-    for line in with_aligned_comments(&rendered) {
-        out.push_str(&line);
-        out.push('\n');
-    }
-    while out.ends_with("\n\n") {
-        out.pop();
-    }
-    out
+    rendered
 }
 
 /// A rendered line: its code (indented) and its trailing comment; a blank line is empty.
