@@ -28,56 +28,66 @@ pub(super) fn describe(source: &str, error: &Error<Rule>) -> SyntaxError {
         };
     }
     let (found, span) = token_at(source, at);
+    let word: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    known_mistake(&rules, rest, &word, &found, span).unwrap_or_else(|| with_closest_keyword(&rules, &word, found, span))
+}
+
+/// The mistakes whose usual cause is known (an unclosed policy, a misspelt unit, a rule without
+/// a decision, a name starting with a digit, a quota without `calendar`), described with a fix.
+fn known_mistake(rules: &[Rule], rest: &str, word: &str, found: &str, span: Span) -> Option<SyntaxError> {
     if rest.trim().is_empty() && rules.contains(&Rule::kw_rule) {
-        return SyntaxError::Unexpected {
+        return Some(SyntaxError::Unexpected {
             expected: "`}` to close the policy".to_owned(),
-            found,
+            found: found.to_owned(),
             span,
             help: Some("the policy's last line is the `}` that closes `policy NAME {`".to_owned()),
-        };
+        });
     }
-    let word: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
     const UNITS: [&str; 14] = [
         "seconds", "second", "minutes", "minute", "hours", "hour", "days", "day", "weeks", "week", "months", "month",
         "years", "year",
     ];
-    if let Some(unit) = crate::suggest::closest(&word, UNITS).filter(|_| rules.contains(&Rule::time_unit)) {
-        return SyntaxError::Unexpected {
+    if let Some(unit) = crate::suggest::closest(word, UNITS).filter(|_| rules.contains(&Rule::time_unit)) {
+        return Some(SyntaxError::Unexpected {
             expected: "a unit of time (`seconds`, `minutes`, `hours`, `days`, `weeks`, `months` or `years`)".to_owned(),
-            found,
+            found: found.to_owned(),
             span,
             help: Some(format!("did you mean `{unit}`?")),
-        };
+        });
     }
     if rules.contains(&Rule::kw_deny) {
-        return SyntaxError::Unexpected {
+        return Some(SyntaxError::Unexpected {
             expected: "the rule's decision: `deny`, `refund ... to ...` or `manual_review ... to ...`".to_owned(),
-            found,
+            found: found.to_owned(),
             span,
             help: Some("a rule ends with what it decides, after its `when` lines".to_owned()),
-        };
+        });
     }
     if rules.contains(&Rule::ident) && rest.starts_with(|c: char| c.is_ascii_digit()) {
-        return SyntaxError::Unexpected {
-            expected: expected_words(&rules),
-            found,
+        return Some(SyntaxError::Unexpected {
+            expected: expected_words(rules),
+            found: found.to_owned(),
             span,
             help: Some(format!(
                 "a name starts with a letter, then letters, digits or `_`: `{}` could be `{}`",
                 word,
-                renamed(&word)
+                renamed(word)
             )),
-        };
+        });
     }
-    let word: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
     if rules.contains(&Rule::kw_calendar) && (word == "year" || word == "month") {
-        return SyntaxError::Unexpected {
-            expected: expected_words(&rules),
-            found,
+        return Some(SyntaxError::Unexpected {
+            expected: expected_words(rules),
+            found: found.to_owned(),
             span,
             help: Some(format!("a quota starts again each calendar year or month: write `per calendar {word}`")),
-        };
+        });
     }
+    None
+}
+
+/// `expected …, found …`, with the closest keyword the parser would take as the hint.
+fn with_closest_keyword(rules: &[Rule], word: &str, found: String, span: Span) -> SyntaxError {
     let mut keywords: Vec<String> =
         rules.iter().filter_map(|r| format!("{r:?}").strip_prefix("kw_").map(str::to_owned)).collect();
     if rules.contains(&Rule::time_unit) {
@@ -85,15 +95,15 @@ pub(super) fn describe(source: &str, error: &Error<Rule>) -> SyntaxError {
         keywords.extend(units.iter().map(|u| (*u).to_owned()));
     }
     let wants_value = rules.iter().any(|r| matches!(r, Rule::expr | Rule::operand | Rule::literal | Rule::number));
-    let declaration = keywords::has_role(&word, KeywordRole::Declaration);
-    let help = match crate::suggest::closest(&word, keywords.iter().map(String::as_str)) {
+    let declaration = keywords::has_role(word, KeywordRole::Declaration);
+    let help = match crate::suggest::closest(word, keywords.iter().map(String::as_str)) {
         _ if wants_value && declaration => {
             Some("the line above is unfinished: it ends with an operator, or a value is missing".to_owned())
         }
         Some(keyword) if !word.is_empty() && keyword != word => Some(format!("did you mean `{keyword}`?")),
         _ => None,
     };
-    SyntaxError::Unexpected { expected: expected_words(&rules), found, span, help }
+    SyntaxError::Unexpected { expected: expected_words(rules), found, span, help }
 }
 
 /// `200cloud` as a name: its leading digits moved to the end (`cloud_200`).
