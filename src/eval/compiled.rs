@@ -16,7 +16,9 @@ use crate::ast::{BinaryOp, StepKind, UnaryOp};
 use crate::decision::Destination;
 use crate::money::{self, round_to_step, Rounding};
 use crate::order::Order;
-use crate::program::{ActionDef, ChoiceDef, DestinationDef, Node, NodeKind, PartDef, Program, RuleDef, StepDef};
+use crate::program::{
+    ActionDef, Builtin, ChoiceDef, DestinationDef, Node, NodeKind, PartDef, Program, RuleDef, StepDef,
+};
 use crate::span::Span;
 use crate::value::Value;
 
@@ -393,30 +395,7 @@ impl Compiler<'_> {
                     }
                 })
             }
-            NodeKind::Call(builtin, args) => {
-                let builtin = *builtin;
-                let missing: Vec<EvalError> = args.iter().map(|a| self.missing(a)).collect();
-                let finish = move |values: &[Value]| {
-                    if let Some(position) = values.iter().position(|v| *v == Value::Missing) {
-                        let fallback = EvalError::Missing { what: "a value".into(), span };
-                        return Err(missing.get(position).cloned().unwrap_or(fallback));
-                    }
-                    call(builtin, values, zone, span)
-                };
-                // The arguments of the usual calls (one to three) are kept on the stack.
-                match <[ValueFn; 3]>::try_from(self.values(args)) {
-                    Ok([a, b, c]) => Box::new(move |frame| finish(&[a(frame)?, b(frame)?, c(frame)?])),
-                    Err(args) => match <[ValueFn; 2]>::try_from(args) {
-                        Ok([a, b]) => Box::new(move |frame| finish(&[a(frame)?, b(frame)?])),
-                        Err(args) => match <[ValueFn; 1]>::try_from(args) {
-                            Ok([a]) => Box::new(move |frame| finish(&[a(frame)?])),
-                            Err(args) => {
-                                Box::new(move |frame| finish(&args.iter().map(|a| a(frame)).collect::<Out<Vec<_>>>()?))
-                            }
-                        },
-                    },
-                }
-            }
+            NodeKind::Call(builtin, args) => self.call_value(*builtin, args, span),
             NodeKind::Unary(op, x) => {
                 let op = *op;
                 let missing = self.missing(x);
@@ -459,6 +438,32 @@ impl Compiler<'_> {
                 let (a, b) = (self.value(a), self.value(b));
                 Box::new(move |frame| if c(frame)? { a(frame) } else { b(frame) })
             }
+        }
+    }
+
+    /// A call of a builtin as a closure: a missing argument is reported as the argument's own.
+    fn call_value(&self, builtin: Builtin, args: &[Node], span: Span) -> ValueFn {
+        let zone = self.program.timezone;
+        let missing: Vec<EvalError> = args.iter().map(|a| self.missing(a)).collect();
+        let finish = move |values: &[Value]| {
+            if let Some(position) = values.iter().position(|v| *v == Value::Missing) {
+                let fallback = EvalError::Missing { what: "a value".into(), span };
+                return Err(missing.get(position).cloned().unwrap_or(fallback));
+            }
+            call(builtin, values, zone, span)
+        };
+        // The arguments of the usual calls (one to three) are kept on the stack.
+        match <[ValueFn; 3]>::try_from(self.values(args)) {
+            Ok([a, b, c]) => Box::new(move |frame| finish(&[a(frame)?, b(frame)?, c(frame)?])),
+            Err(args) => match <[ValueFn; 2]>::try_from(args) {
+                Ok([a, b]) => Box::new(move |frame| finish(&[a(frame)?, b(frame)?])),
+                Err(args) => match <[ValueFn; 1]>::try_from(args) {
+                    Ok([a]) => Box::new(move |frame| finish(&[a(frame)?])),
+                    Err(args) => {
+                        Box::new(move |frame| finish(&args.iter().map(|a| a(frame)).collect::<Out<Vec<_>>>()?))
+                    }
+                },
+            },
         }
     }
 
