@@ -71,40 +71,14 @@ pub fn run(options: &CurveOptions<'_>) -> Exit {
             Err(exit) => return exit,
         }
     }
-    let order = match orders::read(options.order).map(|(inputs, _)| inputs.into_iter().next()) {
-        Ok(Some(input)) => match input.order {
-            Ok(order) => order,
-            Err(error) => {
-                eprintln!("error: {}: {error}", input.origin);
-                return Exit::Input;
-            }
-        },
-        Ok(None) => {
-            eprintln!("error: {} holds no order", options.order.display());
-            return Exit::Input;
-        }
-        Err(message) => {
-            eprintln!("error: {message}");
-            return Exit::Input;
-        }
+    let order = match read_order(options.order) {
+        Ok(order) => order,
+        Err(exit) => return exit,
     };
-    let start = order.service_start();
-    let lengths = (seconds(options.from, start), seconds(options.to, start), seconds(options.step, start));
-    let (Some(from), Some(to), Some(step)) = lengths else {
-        let bad = [("--from", options.from), ("--to", options.to), ("--step", options.step)]
-            .into_iter()
-            .find(|(_, text)| seconds(text, start).is_none())
-            .map_or(String::new(), |(flag, text)| format!("{flag} {text}: "));
-        eprintln!(
-            "error: {bad}not a length of time\n\
-             help: write a number and a unit, as the policy language does: 0d, 36h, 14 days, 2 weeks, 6 months, 1y"
-        );
-        return Exit::Input;
+    let (from, to, step) = match time_range(options, order.service_start()) {
+        Ok(range) => range,
+        Err(exit) => return exit,
     };
-    if step <= 0 || to < from || (to - from) / step > 100_000 {
-        eprintln!("error: --step must be positive and give at most 100,000 points from --from to --to");
-        return Exit::Input;
-    }
     // The order is read by each policy as `refund eval` reads it: one it refuses is refused here
     // too, not drawn as a line with no points.
     for policy in policies.iter().filter(|p| p.currency() == order.currency) {
@@ -155,6 +129,48 @@ pub fn run(options: &CurveOptions<'_>) -> Exit {
             Exit::Input
         }
     }
+}
+
+/// The one order of the file at `path`; an error is told on stderr.
+fn read_order(path: &Path) -> Result<Order, Exit> {
+    match orders::read(path).map(|(inputs, _)| inputs.into_iter().next()) {
+        Ok(Some(input)) => match input.order {
+            Ok(order) => Ok(order),
+            Err(error) => {
+                eprintln!("error: {}: {error}", input.origin);
+                Err(Exit::Input)
+            }
+        },
+        Ok(None) => {
+            eprintln!("error: {} holds no order", path.display());
+            Err(Exit::Input)
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            Err(Exit::Input)
+        }
+    }
+}
+
+/// `--from`, `--to` and `--step` in seconds after `start`; an error is told on stderr.
+fn time_range(options: &CurveOptions<'_>, start: DateTime<FixedOffset>) -> Result<(i64, i64, i64), Exit> {
+    let lengths = (seconds(options.from, start), seconds(options.to, start), seconds(options.step, start));
+    let (Some(from), Some(to), Some(step)) = lengths else {
+        let bad = [("--from", options.from), ("--to", options.to), ("--step", options.step)]
+            .into_iter()
+            .find(|(_, text)| seconds(text, start).is_none())
+            .map_or(String::new(), |(flag, text)| format!("{flag} {text}: "));
+        eprintln!(
+            "error: {bad}not a length of time\n\
+             help: write a number and a unit, as the policy language does: 0d, 36h, 14 days, 2 weeks, 6 months, 1y"
+        );
+        return Err(Exit::Input);
+    };
+    if step <= 0 || to < from || (to - from) / step > 100_000 {
+        eprintln!("error: --step must be positive and give at most 100,000 points from --from to --to");
+        return Err(Exit::Input);
+    }
+    Ok((from, to, step))
 }
 
 /// A length of time after `start`, in seconds: `365d`, `36h`, `30m`, `90s`, `2 weeks`, a bare
