@@ -190,18 +190,43 @@ const TENCENT: &str = "tencent-cvm.policy";
 const HETZNER: &str = "hetzner-cloud.policy";
 const ORDER: &str = "tencent-cvm/no-reason-first-return-day-3.json";
 
+/// The shipped policies the endpoint test serves.
+struct Shipped {
+    tencent: Policy,
+    hetzner: Policy,
+    alibaba: Policy,
+}
+
+// One server answers every endpoint in turn: the metrics at the end count the calls before them.
 #[test]
 fn every_endpoint_answers_as_the_library_does() {
     let mut server = Server::start("endpoints", &[TENCENT, HETZNER, "alibaba-ecs.policy"], &[]);
     let agent = ureq::agent();
-    let tencent = crate::shipped(TENCENT);
-    let hetzner = crate::shipped(HETZNER);
-    let alibaba = crate::shipped("alibaba-ecs.policy");
+    let policies = Shipped {
+        tencent: crate::shipped(TENCENT),
+        hetzner: crate::shipped(HETZNER),
+        alibaba: crate::shipped("alibaba-ecs.policy"),
+    };
     let order = order_file(ORDER);
 
-    assert_eq!(get(&agent, &server.url("/v1/health")).json(), json!({ "status": "ok", "policies": 3 }));
+    lists_and_shows_policies(&agent, &server, &policies.tencent);
+    evaluates_as_the_library(&agent, &server, &policies.tencent, &order);
+    batch_streams_what_the_cli_writes(&agent, &server);
+    compares_and_checks(&agent, &server, &policies, &order);
+    diffs_and_draws_curves(&agent, &server, &policies, &order);
+    openapi_paths_are_served(&agent, &server);
+    metrics_count_the_requests(&agent, &server);
 
-    let listed = get(&agent, &server.url("/v1/policies")).json();
+    assert!(server.terminate().success());
+    let log = std::fs::read_to_string(server.dir.join("server.log")).unwrap();
+    assert!(log.contains("request{id=") && log.contains("finished processing request"), "{log}");
+}
+
+/// Health, the list of policies and one policy shown with its examples.
+fn lists_and_shows_policies(agent: &ureq::Agent, server: &Server, tencent: &Policy) {
+    assert_eq!(get(agent, &server.url("/v1/health")).json(), json!({ "status": "ok", "policies": 3 }));
+
+    let listed = get(agent, &server.url("/v1/policies")).json();
     let ids: Vec<&str> = listed.as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
     assert_eq!(ids, ["alibaba_ecs", "hetzner_cloud", "tencent_cvm"]);
     let listed_tencent = &listed[2];
@@ -210,39 +235,45 @@ fn every_endpoint_answers_as_the_library_does() {
     assert_eq!(listed_tencent["currency"], "CNY");
     assert_eq!(listed_tencent["versions"], json!(tencent.versions()));
 
-    let shown = get(&agent, &server.url("/v1/policies/tencent_cvm")).json();
+    let shown = get(agent, &server.url("/v1/policies/tencent_cvm")).json();
     assert_eq!(shown["source"], tencent.source());
     let examples = shown["examples"].as_array().unwrap();
     assert_eq!(examples.len(), tencent.run_examples().len());
     assert!(examples.iter().all(|e| e["passed"] == true && e["decision"]["policy"]["id"] == "tencent_cvm"));
+}
 
+/// Evaluate: one order (plain and explained) and an array with a bad order in it.
+fn evaluates_as_the_library(agent: &ureq::Agent, server: &Server, tencent: &Policy, order: &str) {
     // One order: the library's decision, field for field.
-    let answer = post(&agent, &server.url("/v1/policies/tencent_cvm/evaluate"), &order);
+    let answer = post(agent, &server.url("/v1/policies/tencent_cvm/evaluate"), order);
     assert_eq!((answer.status, answer.content_type.as_str()), (200, "application/json"));
-    assert_eq!(answer.json(), expected(&tencent, &order));
+    assert_eq!(answer.json(), expected(tencent, order));
     assert_eq!(answer.json()["policy"]["digest"], tencent.digest());
     assert!(answer.request_id.is_some());
 
-    let explained = post(&agent, &server.url("/v1/policies/tencent_cvm/evaluate?explain=true"), &order).json();
-    let library = serde_json::to_value(tencent.explain(&Order::from_json(&order).unwrap()).unwrap()).unwrap();
+    let explained = post(agent, &server.url("/v1/policies/tencent_cvm/evaluate?explain=true"), order).json();
+    let library = serde_json::to_value(tencent.explain(&Order::from_json(order).unwrap()).unwrap()).unwrap();
     assert_eq!(explained, library);
     assert!(explained["trace"].as_array().is_some_and(|t| !t.is_empty()));
 
     // An array: a bad order is an error entry at its index; the others are decided.
-    let mut bad: Value = serde_json::from_str(&order).unwrap();
+    let mut bad: Value = serde_json::from_str(order).unwrap();
     bad["paid"]["cash"] = json!("lots");
     let array = format!("[{order},{bad},{order}]");
-    let answers = post(&agent, &server.url("/v1/policies/tencent_cvm/evaluate"), &array).json();
-    assert_eq!(answers[0], expected(&tencent, &order));
+    let answers = post(agent, &server.url("/v1/policies/tencent_cvm/evaluate"), &array).json();
+    assert_eq!(answers[0], expected(tencent, order));
     assert_eq!(answers[2], answers[0]);
     assert_eq!(answers[1]["error"]["code"], "E201", "{}", answers[1]);
     assert_eq!(answers[1]["error"]["field"], "paid.cash");
+}
 
+/// Batch: the streamed lines are the file `refund batch` writes.
+fn batch_streams_what_the_cli_writes(agent: &ureq::Agent, server: &Server) {
     // Batch: the same lines as `refund batch` (quotas carried per account).
     let input = root().join("tests/data/batch/tencent-10-gpu-servers.jsonl");
     let lines = std::fs::read_to_string(&input).unwrap();
     let streamed = call(
-        &agent,
+        agent,
         "POST",
         &server.url("/v1/policies/tencent_cvm/batch"),
         &[("Content-Type", "application/x-ndjson")],
@@ -261,68 +292,84 @@ fn every_endpoint_answers_as_the_library_does() {
     assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
     assert_eq!(streamed.body, std::fs::read_to_string(&out).unwrap());
     assert_eq!(streamed.body.lines().count(), 10);
+}
 
+/// Compare and check: the CLI's JSON table, and diagnostics without saving.
+fn compares_and_checks(agent: &ureq::Agent, server: &Server, policies: &Shipped, order: &str) {
+    let Shipped { tencent, hetzner, alibaba } = policies;
     // Compare: the CLI's JSON table; all loaded policies, or those named.
     let compared = post(
-        &agent,
+        agent,
         &server.url("/v1/compare"),
         &format!(r#"{{"order":{order},"policies":["tencent_cvm","alibaba_ecs"]}}"#),
     );
-    let order_value = Order::from_json(&order).unwrap();
+    let order_value = Order::from_json(order).unwrap();
     let library = compare::compare(&[tencent.clone(), alibaba.clone()], &order_value);
     assert_eq!(compared.json(), serde_json::to_value(&library).unwrap());
-    let all = post(&agent, &server.url("/v1/compare"), &format!(r#"{{"order":{order}}}"#)).json();
+    let all = post(agent, &server.url("/v1/compare"), &format!(r#"{{"order":{order}}}"#)).json();
     assert_eq!(all.as_array().unwrap().len(), 3);
 
     // Check: diagnostics with code, line, column and help; examples with results; nothing saved.
     let broken = tencent.source().replacen("currency CNY", "currency CNYX", 1);
-    let checked = call(&agent, "POST", &server.url("/v1/check"), &[("Content-Type", "text/plain")], Some(&broken));
+    let checked = call(agent, "POST", &server.url("/v1/check"), &[("Content-Type", "text/plain")], Some(&broken));
     let checked = checked.json();
     assert_eq!(checked["ok"], false);
     let first = &checked["diagnostics"][0];
     assert!(first["code"].as_str().is_some_and(|c| c.starts_with('E')), "{checked}");
     assert!(first["line"].as_u64().is_some() && first["column"].as_u64().is_some(), "{checked}");
     assert!(checked["rendered"].as_str().unwrap().contains('^'));
-    let good = call(&agent, "POST", &server.url("/v1/check"), &[], Some(hetzner.source())).json();
+    let good = call(agent, "POST", &server.url("/v1/check"), &[], Some(hetzner.source())).json();
     assert_eq!((good["ok"].clone(), good["id"].clone()), (json!(true), json!("hetzner_cloud")));
     assert_eq!(good["examples"].as_array().unwrap().len(), hetzner.run_examples().len());
+}
 
+/// Diff (impact and regions) and curve: the library's reports.
+fn diffs_and_draws_curves(agent: &ureq::Agent, server: &Server, policies: &Shipped, order: &str) {
+    let Shipped { tencent, hetzner, alibaba } = policies;
+    let order_value = Order::from_json(order).unwrap();
     // Diff: ids or texts; on orders (the impact) or on the grid (the regions).
     let stricter = tencent.source().replacen("<= 4 days", "<= 1 days", 1);
     assert_ne!(stricter, tencent.source(), "the test's edit must change the policy");
     let request =
-        json!({ "old": "tencent_cvm", "new": stricter, "orders": [serde_json::from_str::<Value>(&order).unwrap()] });
-    let impact = post(&agent, &server.url("/v1/diff"), &request.to_string()).json();
+        json!({ "old": "tencent_cvm", "new": stricter, "orders": [serde_json::from_str::<Value>(order).unwrap()] });
+    let impact = post(agent, &server.url("/v1/diff"), &request.to_string()).json();
     let new = Policy::parse(&stricter).unwrap();
     let records = vec![refund_rules::batch::Record { line: 1, order: Ok(order_value.clone()) }];
-    assert_eq!(impact, serde_json::to_value(diff::impact(&tencent, &new, &records)).unwrap());
+    assert_eq!(impact, serde_json::to_value(diff::impact(tencent, &new, &records)).unwrap());
     let regions =
-        post(&agent, &server.url("/v1/diff"), &json!({ "old": "tencent_cvm", "new": stricter }).to_string()).json();
-    assert_eq!(regions, serde_json::to_value(diff::regions(&tencent, &new)).unwrap());
+        post(agent, &server.url("/v1/diff"), &json!({ "old": "tencent_cvm", "new": stricter }).to_string()).json();
+    assert_eq!(regions, serde_json::to_value(diff::regions(tencent, &new)).unwrap());
 
     // Curve: the series of `refund curve`.
     let request = format!(r#"{{"order":{order},"from":"0d","to":"30d","step":86400}}"#);
-    let series = post(&agent, &server.url("/v1/curve"), &request).json();
-    let library = compare::curves(&[alibaba, hetzner, tencent.clone()], &order_value, 0, 30 * 86_400, 86_400);
+    let series = post(agent, &server.url("/v1/curve"), &request).json();
+    let library =
+        compare::curves(&[alibaba.clone(), hetzner.clone(), tencent.clone()], &order_value, 0, 30 * 86_400, 86_400);
     assert_eq!(series, serde_json::to_value(&library).unwrap());
     assert_eq!(series[0]["points"].as_array().unwrap().len(), 31);
+}
 
+/// The OpenAPI document: every path it lists is routed.
+fn openapi_paths_are_served(agent: &ureq::Agent, server: &Server) {
     // The OpenAPI document: every path it lists is served.
-    let document = get(&agent, &server.url("/openapi.json")).json();
+    let document = get(agent, &server.url("/openapi.json")).json();
     assert_eq!(document["openapi"], "3.1.0");
     let paths = document["paths"].as_object().unwrap();
     assert_eq!(paths.len(), 11);
     for (path, methods) in paths {
         for method in methods.as_object().unwrap().keys() {
             let url = server.url(&path.replace("{id}", "tencent_cvm"));
-            let answer = call(&agent, &method.to_uppercase(), &url, &[], Some(""));
+            let answer = call(agent, &method.to_uppercase(), &url, &[], Some(""));
             let routed = answer.status != 404 && answer.status != 405;
             assert!(routed, "{method} {path} is in /openapi.json but not served: {}", answer.body);
         }
     }
+}
 
+/// Metrics after the calls above: requests by route, latency, decisions by outcome, reloads.
+fn metrics_count_the_requests(agent: &ureq::Agent, server: &Server) {
     // Metrics: requests by route, latency, decisions by outcome, reloads.
-    let metrics = get(&agent, &server.url("/metrics"));
+    let metrics = get(agent, &server.url("/metrics"));
     assert!(metrics.content_type.starts_with("text/plain"));
     for expected in [
         r#"refund_requests_total{route="/v1/policies/{id}/evaluate",method="POST",status="200"} 3"#,
@@ -342,10 +389,6 @@ fn every_endpoint_answers_as_the_library_does() {
         .map(|l| l.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
         .sum();
     assert_eq!(decided, 14);
-
-    assert!(server.terminate().success());
-    let log = std::fs::read_to_string(server.dir.join("server.log")).unwrap();
-    assert!(log.contains("request{id=") && log.contains("finished processing request"), "{log}");
 }
 
 #[test]
