@@ -31,8 +31,9 @@ const fn code(
 /// The entry of `code` (`"E101"`), if the engine has it.
 ///
 /// ```
-/// let entry = refund_rules::explain_code("E101").unwrap();
+/// let entry = refund_rules::explain_code("E101").ok_or("E101 is not registered")?;
 /// assert_eq!(entry.title, "unknown name");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn explain_code(code: &str) -> Option<&'static ErrorCode> {
     ERROR_CODES.iter().find(|entry| entry.code == code)

@@ -161,11 +161,12 @@ impl Diagnostic {
     ///   rule all \"Everything back\":
     ///     refund order.paid.csh as \"paid\" to original
     /// }";
-    /// let error = Policy::parse(source).unwrap_err();
-    /// let problem = error.diagnostics().into_iter().find(|d| d.severity == Severity::Error).unwrap();
+    /// let Err(error) = Policy::parse(source) else { return Err("a misspelt field must not load".into()) };
+    /// let problem = error.diagnostics().into_iter().find(|d| d.severity == Severity::Error).ok_or("no error")?;
     /// assert_eq!(problem.code, "E102");
     /// assert_eq!(problem.position(source), Some(Position { line: 7, column: 12 }));
-    /// assert!(problem.help.unwrap().contains("order.paid.cash"));
+    /// assert!(problem.help.ok_or("no help")?.contains("order.paid.cash"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn position(&self, source: &str) -> Option<Position> {
         self.span.map(|span| Position::of(source, span.start))
